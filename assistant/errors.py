@@ -1,0 +1,45 @@
+"""The exception tree. Third-party errors are translated at the boundary with ``raise ... from``.
+
+    AttacheError
+    ├── ConfigError          settings that cannot work (unknown backend, missing extra)
+    ├── EmbeddingError       the embedder could not load or run
+    ├── StoreError           Chroma could not be opened, read or written
+    │   └── EmbedderMismatch the collection was built with another embedder
+    ├── IngestError          one input could not be turned into articles (carries the path)
+    └── BackendError         the answer backend failed (LLM endpoint and friends)
+"""
+
+from __future__ import annotations
+
+
+class AttacheError(Exception):
+    """Base of every error Attaché raises on purpose."""
+
+
+class ConfigError(AttacheError):
+    """The settings cannot work as given."""
+
+
+class EmbeddingError(AttacheError):
+    """The embedding model could not be loaded or run."""
+
+
+class StoreError(AttacheError):
+    """The vector store could not be opened, read or written."""
+
+
+class EmbedderMismatch(StoreError):
+    """The collection was built with a different embedder than the one configured."""
+
+
+class IngestError(AttacheError):
+    """One input could not be ingested; ``path`` names it and the message says why."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class BackendError(AttacheError):
+    """The answering backend failed."""

@@ -1,0 +1,216 @@
+"""The LLM-free answerer: picks the source sentences that answer the question and cites each.
+
+Every sentence of the answer is a sentence of a retrieved passage (a leading connective like
+"However," may be dropped), so every citation quote is an exact span of its article.
+
+Scoring mixes three signals per candidate sentence: embedding similarity to the question,
+IDF-weighted coverage of the question's salient terms, and the similarity of the passage it
+sits in (context a single sentence lacks). The answer abstains when the best sentence is
+weak, when the evidence covers too little of what the question asks about, or when a name
+or number the question hinges on appears nowhere in the sources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.lexical import (
+    STOPWORDS,
+    IdfTable,
+    answer_type,
+    content_stems,
+    entities,
+    has_answer_type,
+    mentioned,
+    salient_terms,
+    stem,
+)
+from assistant.models import Embedder, Vectors
+from assistant.sentences import sentence_spans, word_count
+from assistant.types import Citation, Passage, Sentence
+
+_CONNECTIVE = re.compile(r"^(however|but|and|meanwhile|still|also|yet|so|moreover|furthermore),\s+", re.I)
+_MIN_SENTENCE_WORDS = 4
+_REDUNDANT_COSINE = 0.9
+_KEEP_RATIO = 0.75
+# A yes/no question ("Did they sign a deal?") needs a sentence that names what it asks about.
+_POLAR = re.compile(
+    r"^(?:[^,?]*,\s*)?(?:so|and|but|then)?\s*(did|does|do|is|are|was|were|will|has|have|had|can|could|would|should)\s",
+    re.I,
+)
+_POLAR_MIN_COVERAGE = 0.2
+_CACHE_SIZE = 20_000
+W_DENSE, W_LEXICAL, W_PASSAGE, W_TYPE = 0.5, 0.3, 0.2, 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    passage: Passage
+    start: int  # article offsets
+    end: int
+    text: str
+    context: str  # the previous sentence of the same passage, for embedding in context
+
+
+@dataclass(frozen=True, slots=True)
+class Composition:
+    text: str
+    sentences: tuple[Sentence, ...]
+    citations: tuple[Citation, ...]
+    abstained: bool
+    reason: str = ""
+
+
+def candidates(passages: list[Passage]) -> list[Candidate]:
+    """Sentences of the passages, each once (overlapping chunks repeat sentences)."""
+    seen: set[tuple[str, int]] = set()
+    found: list[Candidate] = []
+    for passage in passages:
+        chunk = passage.chunk
+        previous = ""
+        for span in sentence_spans(chunk.text):
+            start, end = chunk.start + span.start, chunk.start + span.end
+            key = (chunk.article_id, start)
+            text = span.of(chunk.text)
+            if key not in seen and word_count(text) >= _MIN_SENTENCE_WORDS:
+                seen.add(key)
+                found.append(Candidate(passage, start, end, text, previous))
+            previous = text
+    return found
+
+
+_LIST_QUESTION = re.compile(r"^\W*(what|which)\b.*?\b(\w{3,}[^su\W]s)\b", re.I)
+
+
+def asks_for_list(question: str) -> bool:
+    """'What were the stated goals…', 'Which issues…': a plural thing is asked for."""
+    match = _LIST_QUESTION.match(question)
+    return bool(match) and match.group(2).lower() not in STOPWORDS and not match.group(2)[0].isupper()
+
+
+def _with_marker(text: str, number: int) -> str:
+    """``text`` with `` [n]`` before its final punctuation."""
+    body = _CONNECTIVE.sub("", text)
+    body = body[:1].upper() + body[1:]
+    match = re.search(r"[.!?]+[\"'”’)]*$", body)
+    if match and not match.group().startswith(("”", '"')):
+        return f"{body[: match.start()]} [{number}]{match.group()}"
+    return f"{body} [{number}]"
+
+
+def _abstain(reason: str) -> Composition:
+    return Composition(text=reason, sentences=(Sentence(reason),), citations=(), abstained=True, reason=reason)
+
+
+class ExtractiveAnswerer:
+    """Composes a short cited answer from the best-scoring source sentences."""
+
+    def __init__(self, embedder: Embedder, settings: Settings) -> None:
+        self._embedder = embedder
+        self._settings = settings
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+
+    def _embed(self, texts: list[str]) -> Vectors:
+        """Sentence vectors, memoised: the same passages come back for related questions."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, vector in zip(missing, self._embedder.embed_documents(missing), strict=True):
+                self._cache[text] = vector
+        for text in texts:
+            self._cache.move_to_end(text)
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self._embedder.dim), np.float32)
+
+    def compose(self, question: str, passages: list[Passage]) -> Composition:
+        pool = candidates(passages)
+        if not pool:
+            return _abstain("The sources don't say: no passage in the library matches this question.")
+        evidence = set().union(*(content_stems(f"{p.chunk.title} {p.chunk.text}") for p in passages))
+        missing = [e for e in entities(question) if not mentioned(e, evidence)]
+        if missing:
+            return _abstain(f"The sources don't say: they never mention {self._named(question, missing)}.")
+        topic = [t for t in salient_terms(question) if not any(t in e for e in entities(question))]
+        if topic and not any(t in evidence for t in topic):
+            return _abstain("The sources don't say: none of the passages found is about this question.")
+        scores, vectors = self._score(question, pool)
+        best = int(np.argmax(scores))
+        if float(scores[best]) < self._settings.abstain_min_score:
+            return _abstain("The sources don't say: no passage in the library answers this question.")
+        if _POLAR.match(question) and topic:
+            idf = IdfTable([content_stems(c.text) for c in pool])
+            if idf.coverage(topic, set(content_stems(pool[best].text))) < _POLAR_MIN_COVERAGE:
+                return _abstain("The sources don't say: no passage confirms or denies this.")
+        return self._select(pool, scores, vectors, asks_for_list(question))
+
+    def _score(self, question: str, pool: list[Candidate]) -> tuple[Vectors, Vectors]:
+        """Per-sentence score, and the sentence vectors (reused to skip near-repeats)."""
+        terms = salient_terms(question)
+        stems = [set(content_stems(c.text)) for c in pool]
+        idf = IdfTable(stems)
+        q_vec = self._embedder.embed_query(question)
+        vectors = self._embed([c.text for c in pool])
+        in_context = self._embed([f"{c.context} {c.text}".strip() for c in pool])
+        dense = np.maximum(vectors @ q_vec, in_context @ q_vec)
+        lexical = np.array([idf.coverage(terms, s) for s in stems])
+        prior = np.array([c.passage.score for c in pool])
+        kind = answer_type(question)
+        typed = np.array([has_answer_type(c.text, kind) for c in pool], dtype=np.float32)
+        scores = W_DENSE * dense + W_LEXICAL * lexical + W_PASSAGE * prior + W_TYPE * typed
+        return scores.astype(np.float32), vectors
+
+    def _named(self, question: str, missing: list[list[str]]) -> str:
+        wanted = {term for entity in missing for term in entity}
+        words = [w.strip("?.,!'’\"").removesuffix("'s").removesuffix("’s") for w in question.split()]
+        names = [w for w in words if w and stem(w) in wanted]
+        unique = list(dict.fromkeys(names))
+        return " ".join(unique) if unique else " ".join(wanted)
+
+    def _select(
+        self, pool: list[Candidate], scores: Vectors, vectors: Vectors, wants_list: bool = False
+    ) -> Composition:
+        """Best sentences above a floor relative to the best, skipping near-repeats.
+
+        A question asking for several things ("what were the goals") gets a longer answer.
+        """
+        max_sentences = self._settings.answer_max_sentences + (1 if wants_list else 0)
+        max_words = int(self._settings.answer_max_words * (1.4 if wants_list else 1.0))
+        top = [int(i) for i in np.argsort(-scores)[:12]]
+        floor = max(self._settings.abstain_min_score, float(scores[top[0]]) * _KEEP_RATIO)
+        chosen: list[int] = []
+        words = 0
+        for i in top:
+            if scores[i] < floor or len(chosen) >= max_sentences:
+                break
+            n = word_count(pool[i].text)
+            if chosen and words + n > max_words:
+                continue
+            if any(float(vectors[i] @ vectors[j]) > _REDUNDANT_COSINE for j in chosen):
+                continue
+            chosen.append(i)
+            words += n
+        return self._render(pool, chosen)
+
+    def _render(self, pool: list[Candidate], chosen: list[int]) -> Composition:
+        best_of_article: dict[str, int] = {}
+        for rank, i in enumerate(chosen):
+            best_of_article.setdefault(pool[i].passage.chunk.article_id, rank)
+        reading = sorted(
+            chosen, key=lambda i: (best_of_article[pool[i].passage.chunk.article_id], pool[i].start)
+        )
+        sentences: list[Sentence] = []
+        citations: list[Citation] = []
+        numbers: dict[str, int] = {}
+        for i in reading:
+            cand = pool[i]
+            number = cand.passage.rank
+            numbers.setdefault(cand.passage.chunk.id, number)
+            citations.append(Citation(number, cand.passage, cand.text, cand.start, cand.end))
+            sentences.append(Sentence(_with_marker(cand.text, number), (number,)))
+        text = " ".join(s.text for s in sentences)
+        return Composition(text=text, sentences=tuple(sentences), citations=tuple(citations), abstained=False)

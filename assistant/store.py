@@ -1,0 +1,273 @@
+"""Chroma, embedded: the only module that imports chromadb.
+
+Two collections: ``<name>`` holds chunks (the search index) and ``<name>_articles`` holds one
+record per article (full text and metadata). An article's record is written *after* its
+chunks, so it doubles as a commit marker: chunks without a record are leftovers of an
+interrupted write and are removed by :meth:`Store.repair`.
+
+Chroma never embeds anything itself: vectors are always passed in, and the collections carry
+a registered embedding function wrapping our own embedder, so Chroma's default (which
+downloads a model) is never constructed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, cast
+
+import chromadb
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.config import Settings as ChromaSettings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from assistant.config import Settings
+from assistant.errors import EmbedderMismatch, StoreError
+from assistant.models import Embedder, Vectors
+from assistant.types import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+Where = dict[str, Any]
+
+
+@register_embedding_function
+class AttacheEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma-facing wrapper of an :class:`Embedder`; loads the packaged model lazily."""
+
+    def __init__(self, embedder: Embedder | None = None, max_tokens: int = 256) -> None:
+        self._embedder = embedder
+        self._max_tokens = max_tokens
+
+    def _get(self) -> Embedder:
+        if self._embedder is None:
+            from assistant.models import OnnxMiniLM
+
+            self._embedder = OnnxMiniLM(max_tokens=self._max_tokens)
+        return self._embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return [row for row in self._get().embed_documents(list(input))]
+
+    @staticmethod
+    def name() -> str:
+        return "attache_embedder"
+
+    def default_space(self) -> Any:
+        return "cosine"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"max_tokens": self._max_tokens}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> AttacheEmbeddingFunction:
+        return AttacheEmbeddingFunction(max_tokens=int(config.get("max_tokens", 256)))
+
+
+def _day(value: date | None) -> int:
+    return value.toordinal() if value else -1
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
+    return {
+        "article_id": chunk.article_id,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "title": chunk.title,
+        "outlet": chunk.outlet,
+        "url": chunk.url,
+        "published": chunk.published.isoformat() if chunk.published else "",
+        "published_day": _day(chunk.published),
+    }
+
+
+def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    published = str(meta.get("published") or "")
+    return Chunk(
+        id=chunk_id,
+        article_id=str(meta["article_id"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        index=int(meta.get("index", 0)),
+        title=str(meta.get("title", "")),
+        outlet=str(meta.get("outlet", "")),
+        url=str(meta.get("url", "")),
+        published=date.fromisoformat(published) if published else None,
+    )
+
+
+def article_metadata(article: Article, content_hash: str, n_chunks: int) -> dict[str, str | int]:
+    return {
+        "title": article.title,
+        "outlet": article.outlet,
+        "url": article.url,
+        "published": article.published.isoformat() if article.published else "",
+        "published_day": _day(article.published),
+        "authors": "; ".join(article.authors),
+        "summary": article.summary,
+        "source_path": article.source_path,
+        "content_hash": content_hash,
+        "n_chunks": n_chunks,
+    }
+
+
+def article_from_record(article_id: str, text: str, meta: dict[str, Any]) -> Article:
+    published = str(meta.get("published") or "")
+    authors = str(meta.get("authors") or "")
+    return Article(
+        id=article_id,
+        title=str(meta.get("title", "")),
+        text=text,
+        outlet=str(meta.get("outlet", "")),
+        url=str(meta.get("url", "")),
+        published=date.fromisoformat(published) if published else None,
+        authors=tuple(a for a in authors.split("; ") if a),
+        summary=str(meta.get("summary", "")),
+        source_path=str(meta.get("source_path", "")),
+    )
+
+
+class Store:
+    """Chunks and articles in an embedded Chroma under ``settings.chroma_path``."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self._embedder = embedder
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        try:
+            self._client = chromadb.PersistentClient(
+                path=str(settings.chroma_path),
+                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+            )
+            function = AttacheEmbeddingFunction(embedder, settings.embed_max_tokens)
+            meta = {"embedder": embedder.name, "dim": embedder.dim}
+            config: Any = {"hnsw": {"space": "cosine"}}
+            self._chunks = self._client.get_or_create_collection(
+                settings.collection, metadata=meta, configuration=config, embedding_function=function
+            )
+            self._articles = self._client.get_or_create_collection(
+                f"{settings.collection}_articles", metadata=meta, configuration=config, embedding_function=function
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open Chroma at {settings.chroma_path}: {exc}") from exc
+        self._check_embedder(meta)
+        self._max_batch = max(1, int(self._client.get_max_batch_size()))
+
+    def _check_embedder(self, expected: dict[str, Any]) -> None:
+        found = self._chunks.metadata or {}
+        if found.get("embedder") != expected["embedder"] or int(found.get("dim", 0)) != expected["dim"]:
+            raise EmbedderMismatch(
+                f"collection was built with {found.get('embedder')} (dim {found.get('dim')}), "
+                f"not {expected['embedder']} (dim {expected['dim']}); re-ingest into a new ATTACHE_HOME"
+            )
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write_article(self, article: Article, content_hash: str, chunks: Sequence[Chunk], vectors: Vectors) -> None:
+        """Replace everything stored for ``article`` with ``chunks``; the record is written last."""
+        try:
+            self._chunks.delete(where={"article_id": article.id})
+            for lo in range(0, len(chunks), self._max_batch):
+                part = chunks[lo : lo + self._max_batch]
+                self._chunks.upsert(
+                    ids=[c.id for c in part],
+                    embeddings=cast(Any, vectors[lo : lo + self._max_batch]),
+                    documents=[c.text for c in part],
+                    metadatas=[chunk_metadata(c) for c in part],
+                )
+            centroid = vectors.mean(axis=0)
+            centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
+            self._articles.upsert(
+                ids=[article.id],
+                embeddings=cast(Any, centroid[None, :]),
+                documents=[article.text],
+                metadatas=[article_metadata(article, content_hash, len(chunks))],
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot write article {article.id}: {exc}") from exc
+
+    def delete_article(self, article_id: str) -> bool:
+        """Remove an article and its chunks; the record goes first so readers never see half."""
+        existed = bool(self._articles.get(ids=[article_id], include=[])["ids"])
+        self._articles.delete(ids=[article_id])
+        self._chunks.delete(where={"article_id": article_id})
+        return existed
+
+    def repair(self) -> int:
+        """Delete chunks whose article has no record (an interrupted write). Returns how many."""
+        known = set(self.article_hashes())
+        orphans = [cid for cid, meta in self._iter_chunk_meta() if meta["article_id"] not in known]
+        for lo in range(0, len(orphans), self._max_batch):
+            self._chunks.delete(ids=orphans[lo : lo + self._max_batch])
+        if orphans:
+            log.warning("removed %d chunks left by an interrupted write", len(orphans))
+        return len(orphans)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _iter_chunk_meta(self, page: int = 5000) -> Iterable[tuple[str, dict[str, Any]]]:
+        offset = 0
+        while True:
+            got = self._chunks.get(include=["metadatas"], limit=page, offset=offset)
+            if not got["ids"]:
+                return
+            metas = got["metadatas"] or []
+            yield from zip(got["ids"], (dict(m) for m in metas), strict=True)
+            offset += len(got["ids"])
+
+    def article_hashes(self) -> dict[str, str]:
+        """Article id → content hash of every committed article."""
+        got = self._articles.get(include=["metadatas"])
+        metas = got["metadatas"] or []
+        return {aid: str(m.get("content_hash", "")) for aid, m in zip(got["ids"], metas, strict=True)}
+
+    def get_article(self, article_id: str) -> Article | None:
+        got = self._articles.get(ids=[article_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        docs, metas = got["documents"] or [""], got["metadatas"] or [{}]
+        return article_from_record(article_id, docs[0], dict(metas[0]))
+
+    def list_articles(self) -> list[tuple[Article, int]]:
+        """Every article with its chunk count, sorted by published date (newest first) then title."""
+        got = self._articles.get(include=["documents", "metadatas"])
+        docs, metas = got["documents"] or [], got["metadatas"] or []
+        rows = [
+            (article_from_record(aid, doc, dict(meta)), int(meta.get("n_chunks", 0)))
+            for aid, doc, meta in zip(got["ids"], docs, metas, strict=True)
+        ]
+        return sorted(rows, key=lambda r: (-(_day(r[0].published)), r[0].title))
+
+    def chunk_ids(self) -> list[str]:
+        return sorted(cid for cid, _ in self._iter_chunk_meta())
+
+    def count_chunks(self) -> int:
+        return int(self._chunks.count())
+
+    def count_articles(self) -> int:
+        return int(self._articles.count())
+
+    def query(self, vector: Vectors, k: int, where: Where | None = None) -> list[tuple[Chunk, float]]:
+        """The ``k`` nearest chunks with cosine similarity, best first."""
+        if k <= 0 or self._chunks.count() == 0:
+            return []
+        try:
+            got = self._chunks.query(
+                query_embeddings=cast(Any, vector[None, :]),
+                n_results=k,
+                where=cast(Any, where) if where else None,
+                include=["documents", "metadatas", "distances"],
+            )
+        except Exception as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+        ids = got["ids"][0]
+        docs = (got["documents"] or [[]])[0]
+        metas = (got["metadatas"] or [[]])[0]
+        dists = (got["distances"] or [[]])[0]
+        return [
+            (chunk_from_record(cid, doc, dict(meta)), 1.0 - float(dist))
+            for cid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
+        ]
