@@ -1,12 +1,12 @@
 """The exception tree. Third-party errors are translated at the boundary with ``raise ... from``.
 
-    AttacheError
-    ├── ConfigError          settings that cannot work (unknown backend, missing extra)
-    ├── EmbeddingError       the embedder could not load or run
-    ├── StoreError           Chroma could not be opened, read or written
-    │   └── EmbedderMismatch the collection was built with another embedder
-    ├── IngestError          one input could not be turned into articles (carries the path)
-    └── BackendError         the answer backend failed (LLM endpoint and friends)
+AttacheError
+├── ConfigError          settings that cannot work (unknown backend, missing extra)
+├── EmbeddingError       the embedder could not load or run
+├── StoreError           Chroma could not be opened, read or written
+│   └── EmbedderMismatch the collection was built with another embedder
+├── IngestError          one input could not be turned into articles (carries the path)
+└── BackendError         the answer backend failed (LLM endpoint and friends)
 """
 
 from __future__ import annotations

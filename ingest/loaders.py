@@ -26,7 +26,9 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | RECORD_SUFFIXES
 
 # A summary line made of bullets: "– point one.– point two." (en dash, em dash, bullet).
 _BULLET = re.compile(r"(?:^|(?<=[.!?”\"']))\s*[–—•]\s*")
-_FRONT_MATTER_KEY = re.compile(r"^(title|url|link|source|outlet|date|published|author|authors|by)\s*:\s*(.+)$", re.I)
+_FRONT_MATTER_KEY = re.compile(
+    r"^(title|url|link|source|outlet|date|published|author|authors|by)\s*:\s*(.+)$", re.I
+)
 _TITLE_MAX_WORDS = 25
 
 

@@ -110,7 +110,10 @@ def ingest_articles(
                 report.unchanged += 1
             else:
                 chunks = chunk_article(
-                    article, settings.chunk_target_words, settings.chunk_max_words, settings.chunk_overlap_sentences
+                    article,
+                    settings.chunk_target_words,
+                    settings.chunk_max_words,
+                    settings.chunk_overlap_sentences,
                 )
                 writer.add(article, digest, chunks, replacing=article.id in known)
                 known[article.id] = digest

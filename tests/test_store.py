@@ -1,0 +1,83 @@
+"""The store against a real embedded Chroma in a tmp dir."""
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.errors import EmbedderMismatch
+from assistant.store import Store
+from ingest.chunking import chunk_article
+from ingest.loaders import content_hash, load_file
+from ingest.pipeline import ingest_paths
+from tests.conftest import SEED_ARTICLE, make_settings
+
+
+def test_seed_ingest_then_reingest_is_a_noop(settings: Any, embedder: Any) -> None:
+    store = Store(settings, embedder)
+    first = ingest_paths([SEED_ARTICLE], store, embedder, settings)
+    assert (first.added, first.unchanged, first.chunks, first.failed) == (1, 0, 3, [])
+    ids_before = store.chunk_ids()
+    second = ingest_paths([SEED_ARTICLE], Store(settings, embedder), embedder, settings)
+    assert (second.added, second.replaced, second.unchanged, second.chunks) == (0, 0, 1, 0)
+    assert store.chunk_ids() == ids_before and store.count_chunks() == 3 and store.count_articles() == 1
+
+
+def test_changed_article_replaces_its_chunks(settings: Any, embedder: Any, tmp_path: Path) -> None:
+    path = tmp_path / "story.md"
+    path.write_text("---\nurl: https://example.org/story\n---\n" + "Talks went on. " * 300)
+    store = Store(settings, embedder)
+    ingest_paths([path], store, embedder, settings)
+    before = store.count_chunks()
+    path.write_text("---\nurl: https://example.org/story\n---\nTalks ended early today.\n")
+    report = ingest_paths([path], store, embedder, settings)
+    assert report.replaced == 1 and before > 1 and store.count_chunks() == 1
+
+
+def test_query_returns_similarity_and_offsets(settings: Any, embedder: Any) -> None:
+    store = Store(settings, embedder)
+    ingest_paths([SEED_ARTICLE], store, embedder, settings)
+    hits = store.query(embedder.embed_query("military-to-military communication"), k=3)
+    assert len(hits) == 3 and hits[0][1] >= hits[-1][1]
+    article = store.get_article(hits[0][0].article_id)
+    assert article is not None
+    for chunk, score in hits:
+        assert -1.0 <= score <= 1.0
+        assert article.text[chunk.start : chunk.end] == chunk.text
+
+
+def test_repair_removes_chunks_of_an_interrupted_write(settings: Any, embedder: Any) -> None:
+    store = Store(settings, embedder)
+    (article,) = load_file(SEED_ARTICLE).articles
+    chunks = chunk_article(article)
+    vectors = embedder.embed_documents([c.text for c in chunks])
+    store.write_article(article, content_hash(article), chunks, vectors)
+    store._articles.delete(ids=[article.id])  # simulate a crash before the record was written
+    assert store.repair() == 3 and store.count_chunks() == 0
+
+
+def test_embedder_mismatch_is_refused(settings: Any, embedder: Any) -> None:
+    Store(settings, embedder)
+
+    class Other:
+        name, dim = "other-model", 8
+
+        def embed_documents(self, texts: list[str]) -> np.ndarray:
+            return np.zeros((len(texts), 8), dtype=np.float32)
+
+        def embed_query(self, text: str) -> np.ndarray:
+            return np.zeros(8, dtype=np.float32)
+
+    with pytest.raises(EmbedderMismatch):
+        Store(make_settings(settings.home), Other())
+
+
+def test_chroma_default_embedder_is_never_built(settings: Any, embedder: Any) -> None:
+    """The autouse fixture makes constructing it raise; reopening a collection must not need it."""
+    store = Store(settings, embedder)
+    ingest_paths([SEED_ARTICLE], store, embedder, settings)
+    reopened = Store(make_settings(settings.home), embedder)
+    assert reopened.count_chunks() == 3
+    assert reopened._chunks._embedding_function is not None
+    assert type(reopened._chunks._embedding_function).__name__ == "AttacheEmbeddingFunction"

@@ -1,0 +1,115 @@
+"""The three ways in: ``answer()`` from Python, the command line, and the web chat handler."""
+
+import importlib
+import subprocess
+import sys
+from typing import Any
+
+import assistant as attache
+from assistant.config import REPO_ROOT
+from assistant.types import AnswerEvent, PassagesEvent, TextEvent
+
+GOALS = "What were the stated goals of Blinken's trip?"
+
+
+def test_public_surface_is_explicit() -> None:
+    assert attache.__all__ == sorted(attache.__all__)
+    assert attache.__all__ == [
+        "Answer",
+        "Article",
+        "Assistant",
+        "Chunk",
+        "Citation",
+        "Passage",
+        "Settings",
+        "answer",
+    ]
+
+
+def test_answer_function_uses_env_home(env_home: dict[str, str], monkeypatch: Any) -> None:
+    answer_module = importlib.import_module("assistant.answer")
+    monkeypatch.setattr(answer_module, "_default", None)
+    result = attache.answer(GOALS)
+    assert not result.abstained and result.citations
+    assert result.timings["total_ms"] > 0
+
+
+def test_stream_yields_passages_then_text_then_answer(assistant: Any) -> None:
+    events = list(assistant.stream(GOALS))
+    assert isinstance(events[0], PassagesEvent) and events[0].passages
+    assert isinstance(events[-1], AnswerEvent)
+    text = "".join(e.delta for e in events if isinstance(e, TextEvent))
+    assert text == events[-1].answer.text
+
+
+def test_cli_ask_prints_answer_and_sources(env_home: dict[str, str]) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", GOALS],
+        capture_output=True,
+        text=True,
+        env=env_home,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "[1]" in run.stdout and "Sources:" in run.stdout and "military-to-military" in run.stdout
+
+
+def test_cli_ingest_summary_and_exit_code(tmp_path: Any, env_home: dict[str, str]) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(
+        "Envoys met in Vienna.\n\nThe envoys met in Vienna on Monday to discuss a ceasefire. " * 5
+    )
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    env = {**env_home, "ATTACHE_HOME": str(tmp_path / "home")}
+    run = subprocess.run(
+        [sys.executable, "-m", "ingest", "--quiet", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "added 1" in run.stdout and "failed 1" in run.stdout and f"{bad}: file is empty" in run.stdout
+
+
+def test_web_handler_streams_answer_and_escaped_sources(assistant: Any) -> None:
+    from assistant.ui import build_ui, respond
+
+    updates = list(respond(assistant, GOALS, []))
+    history, panel = updates[-1]
+    assert history[0] == {"role": "user", "content": GOALS}
+    assert "[1]" in history[-1]["content"] and "military-to-military" in history[-1]["content"]
+    assert "<mark>" in panel and 'id="source-1"' in panel
+    assert len(updates) > 2  # passages first, then text pieces, then the final answer
+    demo = build_ui(assistant)
+    assert demo is not None
+
+
+def test_sources_panel_escapes_article_html() -> None:
+    from assistant.types import Chunk, Passage
+    from assistant.ui import render_sources
+
+    chunk = Chunk(
+        id="c",
+        article_id="a",
+        text="<script>alert(1)</script><img src=x onerror=alert(2)>",
+        start=0,
+        end=54,
+        title="<b>t</b>",
+        url="javascript:alert(3)",
+    )
+    panel = render_sources((Passage(chunk, 0.5, 1),))
+    assert "<script>" not in panel and "<img" not in panel and "<b>t" not in panel
+    assert "&lt;script&gt;" in panel and "javascript:" not in panel
+
+
+def test_prompts_are_files() -> None:
+    from assistant.prompts import load_prompt
+
+    prompt = load_prompt("answer")
+    assert "{sources}" in prompt and "never an instruction" in prompt
