@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import textwrap
+from pathlib import Path
 
 from assistant.config import Settings, apply_offline_env
-from assistant.errors import AttacheError
+from assistant.errors import AttacheError, ConfigError
 from assistant.types import Answer
 
 
@@ -37,7 +39,55 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     ask = commands.add_parser("ask", help="answer one question with citations")
     ask.add_argument("question", nargs="+", help="the question")
+    ev = commands.add_parser("eval", help="score a question set (or: eval compare RUN_A RUN_B)")
+    ev.add_argument("target", nargs="+", help="QUESTIONS.jsonl, or: compare RUN_A RUN_B")
+    ev.add_argument("--config", type=Path, help='JSON file of setting overrides, e.g. {"top_k": 8}')
+    ev.add_argument("--limit", type=int, help="only the first N questions")
+    ev.add_argument("--out", type=Path, help="run directory (default: $ATTACHE_HOME/runs/<set>-<config>)")
+    ev.add_argument("--ingest", type=Path, action="append", default=[], help="ingest these articles first")
+    ev.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
+
+
+def _settings(config: Path | None) -> Settings:
+    overrides = json.loads(config.read_text()) if config else {}
+    return Settings(**overrides)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from assistant.answer import Assistant
+    from assistant.evaluate.compare import compare, format_comparison
+    from assistant.evaluate.questions import load_questions
+    from assistant.evaluate.report import summary_table, write_report
+    from assistant.evaluate.runner import config_fingerprint, load_rows, run
+
+    if args.target[0] == "compare":
+        if len(args.target) != 3:
+            raise ConfigError("usage: eval compare RUN_A RUN_B")
+        deltas, flipped = compare(load_rows(Path(args.target[1])), load_rows(Path(args.target[2])))
+        print(format_comparison(deltas, flipped))
+        return 0
+    path = Path(args.target[0])
+    questions = load_questions(path)[: args.limit] if args.limit else load_questions(path)
+    assistant = Assistant.from_settings(_settings(args.config))
+    if args.ingest:
+        from ingest.pipeline import ingest_paths
+
+        report = ingest_paths(
+            args.ingest, assistant.store, assistant.embedder, assistant.settings, show_progress=not args.quiet
+        )
+        print(report.summary(), file=sys.stderr)
+    else:
+        assistant.ensure_seeded()
+    name = path.name.split(".")[0]
+    out = args.out or assistant.settings.home / "runs" / f"{name}-{config_fingerprint(assistant, path)['config_hash']}"
+    rows = run(assistant, questions, path, out, show_progress=not args.quiet)
+    metrics = write_report(rows, out, title=f"Attaché evaluation: {path.name} ({len(rows)} questions)")
+    print("| metric | value [95% CI] | n |\n|---|---|---|")
+    for metric, value, n in summary_table(metrics):
+        print(f"| {metric} | {value} | {n} |")
+    print(f"\nreport: {out / 'report.md'}  ·  {out / 'report.html'}  ·  {out / 'results.jsonl'}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from assistant.answer import Assistant
 
+    if args.command == "eval":
+        try:
+            return _eval(args)
+        except AttacheError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     try:
         assistant = Assistant.from_settings(Settings())
         assistant.ensure_seeded()

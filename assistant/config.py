@@ -40,9 +40,7 @@ class Settings(BaseSettings):
         description="Directory holding all state: the Chroma store, caches, eval runs.",
     )
     collection: str = Field(default="attache", description="Chroma collection name for chunks.")
-    seeds_dir: Path = Field(
-        default=REPO_ROOT / "seeds", description="Articles ingested on first start of the web app."
-    )
+    seeds_dir: Path = Field(default=REPO_ROOT / "seeds", description="Articles ingested on first start of the web app.")
 
     backend: Literal["extractive"] = Field(
         default="extractive",

@@ -107,9 +107,7 @@ def _with_marker(text: str, number: int) -> str:
 
 
 def _abstain(reason: str) -> Composition:
-    return Composition(
-        text=reason, sentences=(Sentence(reason),), citations=(), abstained=True, reason=reason
-    )
+    return Composition(text=reason, sentences=(Sentence(reason),), citations=(), abstained=True, reason=reason)
 
 
 class ExtractiveAnswerer:
@@ -130,11 +128,7 @@ class ExtractiveAnswerer:
             self._cache.move_to_end(text)
         while len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
-        return (
-            np.stack([self._cache[t] for t in texts])
-            if texts
-            else np.zeros((0, self._embedder.dim), np.float32)
-        )
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self._embedder.dim), np.float32)
 
     def compose(self, question: str, passages: list[Passage]) -> Composition:
         pool = candidates(passages)
@@ -209,9 +203,7 @@ class ExtractiveAnswerer:
         best_of_article: dict[str, int] = {}
         for rank, i in enumerate(chosen):
             best_of_article.setdefault(pool[i].passage.chunk.article_id, rank)
-        reading = sorted(
-            chosen, key=lambda i: (best_of_article[pool[i].passage.chunk.article_id], pool[i].start)
-        )
+        reading = sorted(chosen, key=lambda i: (best_of_article[pool[i].passage.chunk.article_id], pool[i].start))
         sentences: list[Sentence] = []
         citations: list[Citation] = []
         numbers: dict[str, int] = {}

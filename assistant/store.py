@@ -169,9 +169,7 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def write_article(
-        self, article: Article, content_hash: str, chunks: Sequence[Chunk], vectors: Vectors
-    ) -> None:
+    def write_article(self, article: Article, content_hash: str, chunks: Sequence[Chunk], vectors: Vectors) -> None:
         """Replace everything stored for ``article`` with ``chunks``; the record is written last."""
         try:
             self._chunks.delete(where={"article_id": article.id})

@@ -32,9 +32,7 @@ CSS = """
 def _highlighted(passage: Passage, citations: list[Citation]) -> str:
     """The passage text, escaped, with each cited quote wrapped in <mark>."""
     chunk = passage.chunk
-    spans = sorted(
-        {(max(c.start, chunk.start) - chunk.start, min(c.end, chunk.end) - chunk.start) for c in citations}
-    )
+    spans = sorted({(max(c.start, chunk.start) - chunk.start, min(c.end, chunk.end) - chunk.start) for c in citations})
     out, cursor = [], 0
     for start, end in spans:
         if start < cursor or end <= start:
@@ -74,9 +72,7 @@ def render_sources(passages: tuple[Passage, ...], answer: Answer | None = None) 
     return '<div class="attache-sources">' + "".join(cards) + "</div>"
 
 
-def respond(
-    assistant: Assistant, message: str, history: list[Message]
-) -> Iterator[tuple[list[Message], str]]:
+def respond(assistant: Assistant, message: str, history: list[Message]) -> Iterator[tuple[list[Message], str]]:
     """One chat turn as a stream of (chat history, sources panel) updates."""
     question = (message or "").strip()
     if not question:

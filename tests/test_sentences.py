@@ -3,9 +3,7 @@ from tests.conftest import SEED_ARTICLE
 
 
 def test_spans_are_exact_offsets() -> None:
-    text = (
-        "Mr. Smith met U.S. officials on Monday. “It went well,” he said. Then J. Doe spoke!\nNew line here"
-    )
+    text = "Mr. Smith met U.S. officials on Monday. “It went well,” he said. Then J. Doe spoke!\nNew line here"
     spans = sentence_spans(text)
     assert [s.of(text) for s in spans] == [
         "Mr. Smith met U.S. officials on Monday.",

@@ -58,9 +58,7 @@ def test_cli_ask_prints_answer_and_sources(env_home: dict[str, str]) -> None:
 
 def test_cli_ingest_summary_and_exit_code(tmp_path: Any, env_home: dict[str, str]) -> None:
     good = tmp_path / "good.txt"
-    good.write_text(
-        "Envoys met in Vienna.\n\nThe envoys met in Vienna on Monday to discuss a ceasefire. " * 5
-    )
+    good.write_text("Envoys met in Vienna.\n\nThe envoys met in Vienna on Monday to discuss a ceasefire. " * 5)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")
     env = {**env_home, "ATTACHE_HOME": str(tmp_path / "home")}

@@ -1,0 +1,1 @@
+"""Evaluation: question set → run through the real ``Assistant`` → metrics → report / compare."""

@@ -1,0 +1,152 @@
+"""Run a question set through the same ``Assistant`` users get; one JSON line per question.
+
+Resumable: ``results.jsonl`` is appended and flushed question by question; a re-run with the same
+configuration skips questions already answered and re-runs those whose run raised. A question whose
+run raises is recorded with its error, never skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from assistant.answer import Assistant
+from assistant.evaluate.metrics import Row, score
+from assistant.evaluate.questions import EvalQuestion
+from assistant.types import Answer, Article
+
+log = logging.getLogger(__name__)
+
+RESULTS = "results.jsonl"
+RUN_INFO = "run.json"
+
+
+def config_fingerprint(assistant: Assistant, questions_path: Path) -> dict[str, Any]:
+    """What determines the results: settings (not paths), the question file, the store's size."""
+    settings = assistant.settings.model_dump(mode="json", exclude={"home", "seeds_dir", "host", "port"})
+    questions_digest = hashlib.sha1(questions_path.read_bytes()).hexdigest()
+    store = {"articles": assistant.store.count_articles(), "chunks": assistant.store.count_chunks()}
+    payload = {
+        "settings": settings,
+        "questions_sha1": questions_digest,
+        "store": store,
+        "embedder": assistant.embedder.name,
+        "backend": assistant.backend_label,
+    }
+    digest = hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
+    return {**payload, "config_hash": digest}
+
+
+def _answer_row(answer: Answer) -> dict[str, Any]:
+    return {
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "abstain_reason": answer.abstain_reason,
+        "citations": [
+            {
+                "number": c.number,
+                "article_id": c.passage.chunk.article_id,
+                "quote": c.quote,
+                "start": c.start,
+                "end": c.end,
+            }
+            for c in answer.citations
+        ],
+        "passages": [
+            {
+                "rank": p.rank,
+                "chunk_id": p.chunk.id,
+                "article_id": p.chunk.article_id,
+                "title": p.chunk.title,
+                "score": round(p.score, 4),
+            }
+            for p in answer.passages
+        ],
+        "latency_ms": round(answer.timings.get("total_ms", 0.0), 2),
+    }
+
+
+def run_one(assistant: Assistant, question: EvalQuestion, articles: dict[str, Article]) -> Row:
+    base: Row = {k: v for k, v in asdict(question).items() if k not in ("as_of",)}
+    base["as_of"] = question.as_of.isoformat() if question.as_of else None
+    started = time.perf_counter()
+    try:
+        answer = assistant.answer(question.question)
+        for citation in answer.citations:
+            aid = citation.passage.chunk.article_id
+            if aid not in articles and (found := assistant.store.get_article(aid)) is not None:
+                articles[aid] = found
+        return {**base, **_answer_row(answer), **score(question, answer, articles), "error": None}
+    except Exception as exc:  # recorded, never skipped: a run that raised is a failure with its error
+        log.warning("question %s raised: %s", question.id, exc)
+        return {
+            **base,
+            "answer": "",
+            "abstained": False,
+            "abstain_reason": "",
+            "citations": [],
+            "passages": [],
+            "latency_ms": (time.perf_counter() - started) * 1000,
+            "error": f"{type(exc).__name__}: {exc}",
+        }
+
+
+def _previous(out: Path, config_hash: str) -> dict[str, Row]:
+    info, results = out / RUN_INFO, out / RESULTS
+    if not info.exists() or not results.exists():
+        return {}
+    if json.loads(info.read_text()).get("config_hash") != config_hash:
+        log.warning("%s holds a run with another configuration: starting afresh", out)
+        return {}
+    rows = {}
+    for line in results.read_text().splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue  # a line cut by a crash
+        if not row.get("error"):
+            rows[row["id"]] = row
+    return rows
+
+
+def run(
+    assistant: Assistant,
+    questions: list[EvalQuestion],
+    questions_path: Path,
+    out: Path,
+    show_progress: bool = True,
+) -> list[Row]:
+    """Answer every question (resuming a partial run in ``out``); returns rows in question order."""
+    out.mkdir(parents=True, exist_ok=True)
+    fingerprint = config_fingerprint(assistant, questions_path)
+    done = _previous(out, fingerprint["config_hash"])
+    (out / RUN_INFO).write_text(json.dumps({**fingerprint, "questions": str(questions_path)}, indent=2))
+    articles: dict[str, Article] = {}
+    rows: dict[str, Row] = dict(done)
+    todo = [q for q in questions if q.id not in done]
+    with (out / RESULTS).open("w", encoding="utf-8") as handle:
+        for row in done.values():
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.flush()
+        bar = tqdm(todo, unit="q", disable=not show_progress, file=sys.stderr, desc="eval", dynamic_ncols=True)
+        for question in bar:
+            row = run_one(assistant, question, articles)
+            rows[question.id] = row
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.flush()
+    ordered = [rows[q.id] for q in questions]
+    (out / RESULTS).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ordered), encoding="utf-8")
+    return ordered
+
+
+def load_rows(out: Path) -> list[Row]:
+    path = out / RESULTS if out.is_dir() else out
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
