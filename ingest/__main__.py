@@ -26,9 +26,7 @@ def _manage(command: str, args: list[str], settings: Settings) -> int:
     if command == "list":
         for article, n_chunks in store.list_articles():
             day = article.published.isoformat() if article.published else "----------"
-            print(
-                f"{article.id}  {day}  {n_chunks:3d} chunks  {article.outlet or '-':20.20s}  {article.title}"
-            )
+            print(f"{article.id}  {day}  {n_chunks:3d} chunks  {article.outlet or '-':20.20s}  {article.title}")
         print(f"{store.count_articles()} articles, {store.count_chunks()} chunks")
         return 0
     status = 0
@@ -64,9 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         from ingest.pipeline import ingest_paths
 
         embedder = build_embedder(settings)
-        report = ingest_paths(
-            args.paths, Store(settings, embedder), embedder, settings, show_progress=not args.quiet
-        )
+        report = ingest_paths(args.paths, Store(settings, embedder), embedder, settings, show_progress=not args.quiet)
     except AttacheError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

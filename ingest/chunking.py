@@ -61,9 +61,7 @@ def _group(units: list[tuple[Span, int]], target: int, maximum: int, overlap: in
     return groups
 
 
-def chunk_article(
-    article: Article, target_words: int = 200, max_words: int = 300, overlap: int = 1
-) -> list[Chunk]:
+def chunk_article(article: Article, target_words: int = 200, max_words: int = 300, overlap: int = 1) -> list[Chunk]:
     text = article.text
     units = _units(text, max_words)
     chunks: list[Chunk] = []

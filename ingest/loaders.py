@@ -26,9 +26,7 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | RECORD_SUFFIXES
 
 # A summary line made of bullets: "– point one.– point two." (en dash, em dash, bullet).
 _BULLET = re.compile(r"(?:^|(?<=[.!?”\"']))\s*[–—•]\s*")
-_FRONT_MATTER_KEY = re.compile(
-    r"^(title|url|link|source|outlet|date|published|author|authors|by)\s*:\s*(.+)$", re.I
-)
+_FRONT_MATTER_KEY = re.compile(r"^(title|url|link|source|outlet|date|published|author|authors|by)\s*:\s*(.+)$", re.I)
 _TITLE_MAX_WORDS = 25
 
 
@@ -234,9 +232,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-            )
+            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
         else:
             found.append(path)
     return found
