@@ -92,3 +92,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("measured")
         for name, value in MEASURED.items():
             terminalreporter.write_line(f"{name}: {value}")
+
+
+def run_module(module: str, *args: str, env: dict[str, str], timeout: int = 300) -> Any:
+    """Run ``python -m module args…`` from the repo root, as a user would."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", module, *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=timeout, check=False)

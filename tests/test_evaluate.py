@@ -12,7 +12,7 @@ from assistant.evaluate.questions import EvalQuestion, from_record, load_questio
 from assistant.evaluate.report import write_report
 from assistant.evaluate.runner import load_rows, run
 from assistant.types import Answer, Article, Chunk, Citation, Passage, Sentence
-from tests.conftest import SEEDS, SHARED
+from tests.conftest import SEEDS, SHARED, run_module
 
 ARTICLE = Article(id="a1", title="Talks", text="Envoys met in Vienna on Monday. They agreed to meet again in May.")
 
@@ -163,34 +163,10 @@ def test_compare_two_fixed_files(tmp_path: Path) -> None:
 
 
 def test_eval_cli_end_to_end(env_home: dict[str, str], tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from assistant.config import REPO_ROOT
-
     out = tmp_path / "cli-run"
-    cmd = [
-        sys.executable,
-        "-m",
-        "assistant",
-        "eval",
-        str(SEEDS / "questions.jsonl"),
-        "--limit",
-        "3",
-        "--out",
-        str(out),
-        "--quiet",
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env_home, cwd=REPO_ROOT, timeout=300, check=False)
+    questions = str(SEEDS / "questions.jsonl")
+    done = run_module("assistant", "eval", questions, "--limit", "3", "--out", str(out), "--quiet", env=env_home)
     assert done.returncode == 0, done.stderr
     assert "answer_pass_rate" in done.stdout and (out / "report.html").exists()
-    cmp = subprocess.run(
-        [sys.executable, "-m", "assistant", "eval", "compare", str(out), str(out)],
-        capture_output=True,
-        text=True,
-        env=env_home,
-        cwd=REPO_ROOT,
-        timeout=120,
-        check=False,
-    )
+    cmp = run_module("assistant", "eval", "compare", str(out), str(out), env=env_home)
     assert cmp.returncode == 0 and "Flipped questions: 0" in cmp.stdout

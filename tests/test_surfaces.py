@@ -1,13 +1,11 @@
 """The three ways in: ``answer()`` from Python, the command line, and the web chat handler."""
 
 import importlib
-import subprocess
-import sys
 from typing import Any
 
 import assistant as attache
-from assistant.config import REPO_ROOT
 from assistant.types import AnswerEvent, PassagesEvent, TextEvent
+from tests.conftest import run_module
 
 GOALS = "What were the stated goals of Blinken's trip?"
 
@@ -43,15 +41,7 @@ def test_stream_yields_passages_then_text_then_answer(assistant: Any) -> None:
 
 
 def test_cli_ask_prints_answer_and_sources(env_home: dict[str, str]) -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", GOALS],
-        capture_output=True,
-        text=True,
-        env=env_home,
-        cwd=REPO_ROOT,
-        timeout=120,
-        check=False,
-    )
+    run = run_module("assistant", "ask", GOALS, env=env_home)
     assert run.returncode == 0, run.stderr
     assert "[1]" in run.stdout and "Sources:" in run.stdout and "military-to-military" in run.stdout
 
@@ -62,15 +52,7 @@ def test_cli_ingest_summary_and_exit_code(tmp_path: Any, env_home: dict[str, str
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")
     env = {**env_home, "ATTACHE_HOME": str(tmp_path / "home")}
-    run = subprocess.run(
-        [sys.executable, "-m", "ingest", "--quiet", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO_ROOT,
-        timeout=120,
-        check=False,
-    )
+    run = run_module("ingest", "--quiet", str(tmp_path), env=env)
     assert run.returncode == 1
     assert "added 1" in run.stdout and "failed 1" in run.stdout and f"{bad}: file is empty" in run.stdout
 
