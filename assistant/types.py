@@ -11,8 +11,23 @@ from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleCopy:
+    """Another outlet's copy of an article (wire copy, near-duplicate), stored only as a reference."""
+
+    id: str
+    outlet: str = ""
+    url: str = ""
+    source_path: str = ""
+    content_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
-    """One news article as ingested. ``text`` is the body every offset refers to."""
+    """One news article as ingested. ``text`` is the body every offset refers to.
+
+    ``copies`` are the near-duplicates folded into this article at ingest (the same story run by
+    other outlets); ``fingerprint`` is the MinHash signature that found them.
+    """
 
     id: str
     title: str
@@ -23,6 +38,22 @@ class Article:
     authors: tuple[str, ...] = ()
     summary: str = ""
     source_path: str = ""
+    copies: tuple[ArticleCopy, ...] = ()
+    fingerprint: str = ""
+
+    @property
+    def also_reported_by(self) -> tuple[str, ...]:
+        """Other outlets that ran this story, first seen first, without this article's own outlet."""
+        others: dict[str, None] = {}
+        for copy in self.copies:
+            if copy.outlet and copy.outlet != self.outlet:
+                others.setdefault(copy.outlet)
+        return tuple(others)
+
+    @property
+    def n_outlets(self) -> int:
+        """How many outlets ran this story (this one included)."""
+        return 1 + len(self.also_reported_by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +94,7 @@ class Citation:
     quote: str
     start: int
     end: int
+    verdict: str = ""  # grounding check of this citation against its sentence; "" when not checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +103,37 @@ class Sentence:
 
     text: str
     citations: tuple[int, ...] = ()
+    verdict: str = ""  # grounding check: "supported" | "weak" | "unsupported"; "" when not checked
+    support: float = 0.0  # the check's support score in [0, 1]
+
+
+@dataclass(frozen=True, slots=True)
+class DateWindow:
+    """The published-date window a question's time expression resolved to (inclusive)."""
+
+    start: date
+    end: date
+    phrase: str = ""
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def label(self) -> str:
+        return f"{self.phrase}: {self.start.isoformat()} – {self.end.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Restrict retrieval: outlets (any of), published-date range (inclusive), article ids (any of)."""
+
+    outlets: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    article_ids: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.outlets or self.date_from or self.date_to or self.article_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +149,17 @@ class Answer:
     abstain_reason: str = ""
     backend: str = "extractive"
     query: str = ""
+    dropped_markers: int = 0
+    as_of: date | None = None
+    date_window: DateWindow | None = None
+    repaired_sentences: int = 0  # grounding check: sentences re-cited to a passage that supports them
+    dropped_sentences: int = 0  # grounding check: sentences no passage supports, removed
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def uncited_sentences(self) -> tuple[Sentence, ...]:
+        """Sentences that carry no valid citation (a generative answer may have some)."""
+        return tuple(s for s in self.sentences if not s.citations)
 
     @property
     def cited_passages(self) -> tuple[Passage, ...]:

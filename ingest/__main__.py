@@ -1,4 +1,9 @@
-"""``python -m ingest PATH...`` and ``python -m ingest list|show|delete``."""
+"""``python -m ingest PATH...`` and ``python -m ingest list|show|delete``.
+
+Exit codes: 0 everything ingested; 1 some inputs failed (the rest were ingested; see the
+summary or ``--report``); 2 nothing could be done (bad options, store busy or unreadable);
+130 interrupted (what was committed stays; run again to resume).
+"""
 
 from __future__ import annotations
 
@@ -6,44 +11,67 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from assistant.config import Settings, apply_offline_env
 from assistant.errors import AttacheError
 
+_MANAGE = {"list", "show", "delete"}
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ingest", description="Ingest articles into Attaché.")
-    parser.add_argument("paths", nargs="*", type=Path, help="files or directories (.txt, .md, .jsonl)")
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Ingest articles into Attaché (.txt .md .html .htm .json .jsonl .pdf, folders, globs). "
+        "Also: python -m ingest list | show ID... | delete ID...",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="files, folders (recursively) or quoted globs")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--map", default="", metavar="FIELD=KEY,...", help="JSON field mapping, e.g. text=body,title=headline"
+    )
+    parser.add_argument("--prune", action="store_true", help="also delete articles whose files under PATHS are gone")
+    parser.add_argument("--report", type=Path, metavar="FILE.json", help="write a machine-readable report")
+    parser.add_argument("--wait", type=float, metavar="SECONDS", help="how long to wait for the store lock")
+    parser.add_argument("--max-file-mb", type=float, metavar="MIB", help="skip (and report) larger files")
+    parser.add_argument("--no-dedupe", action="store_true", help="store near-duplicates as separate articles")
     return parser
 
 
-def _manage(command: str, args: list[str], settings: Settings) -> int:
+def _overrides(args: argparse.Namespace, settings: Settings) -> Settings:
+    update: dict[str, Any] = {}
+    if args.wait is not None:
+        update["ingest_lock_timeout"] = args.wait
+    if args.max_file_mb is not None:
+        update["ingest_max_file_mb"] = args.max_file_mb
+    if args.no_dedupe:
+        update["dedupe_threshold"] = 0.0
+    return settings.model_copy(update=update)
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.models import build_embedder
     from assistant.store import Store
+    from ingest.lock import store_lock
+    from ingest.pipeline import ingest_paths
+    from ingest.records import parse_field_map
 
-    store = Store(settings, build_embedder(settings))
-    if command == "list":
-        for article, n_chunks in store.list_articles():
-            day = article.published.isoformat() if article.published else "----------"
-            print(f"{article.id}  {day}  {n_chunks:3d} chunks  {article.outlet or '-':20.20s}  {article.title}")
-        print(f"{store.count_articles()} articles, {store.count_chunks()} chunks")
-        return 0
-    status = 0
-    for article_id in args:
-        if command == "show":
-            found = store.get_article(article_id)
-            if found is None:
-                print(f"no article {article_id}", file=sys.stderr)
-                status = 1
-                continue
-            print(f"{found.title}\n{found.outlet} {found.url} {found.published or ''}\n\n{found.text}")
-        elif store.delete_article(article_id):
-            print(f"deleted {article_id}")
-        else:
-            print(f"no article {article_id}", file=sys.stderr)
-            status = 1
-    return status
+    field_map = parse_field_map(args.map)
+    embedder = build_embedder(settings)
+    with store_lock(settings.chroma_path, timeout=settings.ingest_lock_timeout, purpose="python -m ingest"):
+        report = ingest_paths(
+            args.paths,
+            Store(settings, embedder),
+            embedder,
+            settings,
+            show_progress=not args.quiet,
+            field_map=field_map,
+            prune_missing=args.prune,
+        )
+    print(report.summary())
+    if args.report:
+        report.write_json(args.report)
+    return 0 if report.ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,22 +80,20 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     settings = Settings()
     try:
-        if argv and argv[0] in {"list", "show", "delete"}:
-            return _manage(argv[0], argv[1:], settings)
+        if argv and argv[0] in _MANAGE:
+            from ingest.manage import manage
+
+            return manage(argv[0], argv[1:], settings)
         args = _parser().parse_args(argv)
         if not args.paths:
             _parser().error("give at least one path")
-        from assistant.models import build_embedder
-        from assistant.store import Store
-        from ingest.pipeline import ingest_paths
-
-        embedder = build_embedder(settings)
-        report = ingest_paths(args.paths, Store(settings, embedder), embedder, settings, show_progress=not args.quiet)
+        return _ingest(args, _overrides(args, settings))
     except AttacheError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(report.summary())
-    return 0 if report.ok else 1
+    except KeyboardInterrupt:
+        print("interrupted: committed articles are kept; run the same command again to resume", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

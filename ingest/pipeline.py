@@ -1,11 +1,26 @@
-"""Paths → articles → chunks → vectors → store, with progress and a per-file error report."""
+"""Paths → articles → chunks → vectors → store, with dedupe, progress, pruning and a per-file report.
+
+Each article is classified against the :class:`~ingest.catalog.Catalog` of what is stored:
+
+* unchanged (same id, same content hash): skipped;
+* a recorded copy of another article, unchanged: skipped;
+* changed: re-chunked and re-embedded, replacing all of its chunks;
+* new and a near-duplicate of a stored article: recorded on that article as a copy
+  (outlet, URL, source) and not stored again;
+* new: chunked, embedded, stored.
+
+The run is resumable because every decision is a pure function of the input and the store:
+an interrupted run leaves whole articles or none (``Store.repair`` removes half-written
+ones), and the next run skips what was committed and redoes the rest.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -13,78 +28,106 @@ from tqdm import tqdm
 from assistant.config import Settings
 from assistant.models import Embedder
 from assistant.store import Store
-from assistant.types import Article, Chunk
-from ingest.chunking import chunk_article
-from ingest.loaders import content_hash, estimate_articles, expand_paths, load_file
+from assistant.types import Article, ArticleCopy
+from ingest.catalog import Catalog, Entry
+from ingest.dedupe import fingerprint
+from ingest.loaders import LoadOptions, estimate_articles, expand_paths
+from ingest.prepare import FileDone, Item, Prepared, chunks_for, prepare_articles, prepare_files, read_ahead
+from ingest.prune import Scopes, gone_after, prune
+from ingest.records import FieldMap
+from ingest.report import Duplicate, IngestReport
+from ingest.writer import BatchWriter, embedding_text
+
+__all__ = ["IngestReport", "embedding_text", "ingest_articles", "ingest_paths"]
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
 
 
-@dataclass
-class IngestReport:
-    """What a run did. ``failed`` holds ``(path, reason)`` pairs."""
+class _Run:
+    """One ingest run: classifies each prepared article and hands new work to the writer."""
 
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    chunks: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings, report: IngestReport) -> None:
+        self.store, self.settings, self.report = store, settings, report
+        store.repair()
+        self.catalog = Catalog(store.records(), settings.dedupe_threshold)
+        self.writer = BatchWriter(store, embedder, settings.embed_batch_size, report, on_flush=self._show_rate)
+        self.seen: set[str] = set()
+        self.complete_files: set[Path] = set()
+        self._bar: tqdm[None] | None = None
+        self._started = time.perf_counter()
 
-    @property
-    def ok(self) -> bool:
-        return not self.failed
+    def consume(
+        self, items: Iterator[Item], total: int | None, show: bool, on_progress: ProgressCallback | None
+    ) -> None:
+        done = 0
+        self._bar = tqdm(total=total, unit="article", disable=not show, file=sys.stderr, dynamic_ncols=True)
+        try:
+            for item in read_ahead(items, self.settings.ingest_prefetch):
+                if isinstance(item, FileDone):
+                    self._file_done(item)
+                    continue
+                self.handle(item)
+                done += 1
+                self._bar.update(1)
+                if on_progress:
+                    on_progress(done, total or 0)
+            self.writer.flush()
+        finally:
+            self._bar.close()
+            self.report.seconds = time.perf_counter() - self._started
 
-    def summary(self) -> str:
-        line = (
-            f"added {self.added}, replaced {self.replaced}, unchanged {self.unchanged}, "
-            f"failed {len(self.failed)} ({self.chunks} chunks written)"
-        )
-        return "\n".join([line, *(f"  failed: {path}: {reason}" for path, reason in self.failed)])
+    def _file_done(self, item: FileDone) -> None:
+        self.report.failed.extend((err.path, err.reason) for err in item.errors)
+        if item.complete:
+            self.complete_files.add(item.path)
 
+    def _show_rate(self) -> None:
+        if self._bar is not None and not self._bar.disable:
+            elapsed = max(time.perf_counter() - self._started, 1e-9)
+            self._bar.set_postfix_str(f"{self.report.chunks} chunks, {self.report.chunks / elapsed:.1f} chunks/s")
 
-def embedding_text(chunk: Chunk) -> str:
-    """What the embedder sees: the headline gives a chunk its topic."""
-    return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
-
-
-def _iter_articles(files: list[Path], report: IngestReport) -> Iterator[Article]:
-    for path in files:
-        result = load_file(path)
-        report.failed.extend((err.path, err.reason) for err in result.errors)
-        yield from result.articles
-
-
-class _Writer:
-    """Embeds pending articles in cross-article batches and writes each one whole."""
-
-    def __init__(self, store: Store, embedder: Embedder, batch_size: int, report: IngestReport) -> None:
-        self.store, self.embedder, self.batch_size, self.report = store, embedder, batch_size, report
-        self.pending: list[tuple[Article, str, list[Chunk], bool]] = []
-        self.pending_chunks = 0
-
-    def add(self, article: Article, digest: str, chunks: list[Chunk], replacing: bool) -> None:
-        self.pending.append((article, digest, chunks, replacing))
-        self.pending_chunks += len(chunks)
-        if self.pending_chunks >= self.batch_size:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.pending:
+    def handle(self, item: Prepared) -> None:
+        article, digest = item.article, item.digest
+        self.seen.add(article.id)
+        entry = self.catalog.get(article.id)
+        if entry is not None and entry.digest == digest:
+            self._unchanged(entry, article)
             return
-        texts = [embedding_text(c) for _, _, chunks, _ in self.pending for c in chunks]
-        vectors = self.embedder.embed_documents(texts)
-        offset = 0
-        for article, digest, chunks, replacing in self.pending:
-            self.store.write_article(article, digest, chunks, vectors[offset : offset + len(chunks)])
-            offset += len(chunks)
-            self.report.chunks += len(chunks)
-            if replacing:
-                self.report.replaced += 1
-            else:
-                self.report.added += 1
-        self.pending, self.pending_chunks = [], 0
+        if self.catalog.owner(article.id) is not None:
+            if self.catalog.copy(article.id).content_hash == digest:
+                self.report.unchanged += 1
+                return
+            self._save_copies(self.catalog.detach(article.id))  # changed: judge it afresh
+        print_ = item.print_ or (fingerprint(article.text) if self.catalog.dedupe else None)
+        if entry is None and (match := self.catalog.find_original(print_)):
+            self._fold(article, digest, *match)
+            return
+        stored = replace(
+            article,
+            copies=entry.article.copies if entry else (),
+            fingerprint=print_.encode() if print_ else "",
+        )
+        chunks = item.chunks if item.chunks is not None else chunks_for(article, self.settings)
+        self.writer.add(stored, digest, chunks, replacing=entry is not None)
+        self.catalog.add(stored, digest, print_)
+
+    def _unchanged(self, entry: Entry, article: Article) -> None:
+        self.report.unchanged += 1
+        if article.source_path and article.source_path != entry.article.source_path:
+            self.store.set_source_path(article.id, article.source_path)  # the file moved
+            self.catalog.move(article.id, article.source_path)
+
+    def _fold(self, article: Article, digest: str, kept_id: str, similarity: float) -> None:
+        copy = ArticleCopy(article.id, article.outlet, article.url, article.source_path, digest)
+        self._save_copies(self.catalog.attach(kept_id, copy))
+        self.report.duplicates.append(Duplicate(article.id, kept_id, article.outlet, article.url, similarity))
+        log.info("%s (%s) is a copy of %s (similarity %.2f)", article.id, article.url or "-", kept_id, similarity)
+
+    def _save_copies(self, kept: Article | None) -> None:
+        if kept is not None and not self.writer.update_copies(kept):
+            self.store.update_copies(kept)
 
 
 def ingest_articles(
@@ -99,30 +142,9 @@ def ingest_articles(
 ) -> IngestReport:
     """Store every new or changed article; unchanged ones are skipped by content hash."""
     report = report or IngestReport()
-    store.repair()
-    known = store.article_hashes()
-    writer = _Writer(store, embedder, settings.embed_batch_size, report)
-    bar = tqdm(total=total, unit="article", disable=not show_progress, file=sys.stderr, dynamic_ncols=True)
-    try:
-        for done, article in enumerate(articles, start=1):
-            digest = content_hash(article)
-            if known.get(article.id) == digest:
-                report.unchanged += 1
-            else:
-                chunks = chunk_article(
-                    article,
-                    settings.chunk_target_words,
-                    settings.chunk_max_words,
-                    settings.chunk_overlap_sentences,
-                )
-                writer.add(article, digest, chunks, replacing=article.id in known)
-                known[article.id] = digest
-            bar.update(1)
-            if on_progress:
-                on_progress(done, total or 0)
-        writer.flush()
-    finally:
-        bar.close()
+    run = _Run(store, embedder, settings, report)
+    items = prepare_articles(articles, settings, run.catalog.digests(), run.catalog.dedupe)
+    run.consume(items, total, show_progress, on_progress)
     return report
 
 
@@ -133,10 +155,35 @@ def ingest_paths(
     settings: Settings,
     show_progress: bool = False,
     on_progress: ProgressCallback | None = None,
+    *,
+    field_map: FieldMap | None = None,
+    prune_missing: bool = False,
 ) -> IngestReport:
+    """Ingest files, folders (recursively) and globs; with ``prune_missing``, also forget what left them.
+
+    Pruning then deletes stored articles that came from under ``paths`` but whose file is gone
+    or no longer holds them (see :mod:`ingest.prune`); a surviving copy of a deleted article is
+    ingested in its place.
+    """
     report = IngestReport()
-    files = expand_paths(paths)
+    options = LoadOptions(max_bytes=int(settings.ingest_max_file_mb * 2**20), field_map=field_map or {})
+    skipped: list[Path] = []
+    files = expand_paths(paths, skipped)
+    report.skipped = [(str(p), "unsupported file type") for p in skipped]
+    if prune_missing:  # a path that is gone is only a scope to prune, not a failure
+        files = [f for f in files if f.exists()]
+    run = _Run(store, embedder, settings, report)
+    _consume_files(run, files, options, show_progress, on_progress)
+    if prune_missing:
+        gone = gone_after(run.seen, run.complete_files)
+        if orphans := prune(store, run.catalog, Scopes(paths), gone, report):
+            _consume_files(run, orphans, options, show_progress, None)
+    return report
+
+
+def _consume_files(
+    run: _Run, files: list[Path], options: LoadOptions, show: bool, on_progress: ProgressCallback | None
+) -> None:
     total = sum(estimate_articles(path) for path in files)
-    return ingest_articles(
-        _iter_articles(files, report), store, embedder, settings, report, show_progress, total, on_progress
-    )
+    items = prepare_files(files, options, run.settings, run.catalog.digests(), run.catalog.dedupe)
+    run.consume(items, total, show, on_progress)

@@ -1,0 +1,73 @@
+"""``python -m ingest list | show ID... | delete ID...``: look after the library."""
+
+from __future__ import annotations
+
+import sys
+
+from assistant.config import Settings
+from assistant.store import Store
+from assistant.types import Article
+from ingest.lock import store_lock
+
+
+def _list(store: Store) -> int:
+    for article, n_chunks in store.list_articles():
+        day = article.published.isoformat() if article.published else "----------"
+        also = f" +{len(article.copies)}" if article.copies else ""
+        print(f"{article.id}  {day}  {n_chunks:3d} chunks  {(article.outlet or '-') + also:20.20s}  {article.title}")
+    print(f"{store.count_articles()} articles, {store.count_chunks()} chunks")
+    return 0
+
+
+def describe(article: Article) -> str:
+    """The article as ``show`` prints it: headline, metadata lines, then the text."""
+    lines = [article.title, f"{article.outlet} {article.url} {article.published or ''}".strip()]
+    if article.authors:
+        lines.append("by " + ", ".join(article.authors))
+    if article.copies:
+        outlets = ", ".join(article.also_reported_by) or article.outlet
+        lines.append(f"also reported by {outlets} ({len(article.copies)} copies):")
+        lines.extend(f"  {c.outlet or '-'} {c.url or c.source_path}" for c in article.copies)
+    if article.source_path:
+        lines.append(f"from {article.source_path}")
+    return "\n".join([*lines, "", article.text])
+
+
+def _show(store: Store, ids: list[str]) -> int:
+    status = 0
+    for article_id in ids:
+        found = store.get_article(article_id)
+        if found is None:
+            print(f"no article {article_id}", file=sys.stderr)
+            status = 1
+        else:
+            print(describe(found))
+    return status
+
+
+def _delete(store: Store, ids: list[str]) -> int:
+    status = 0
+    for article_id in ids:
+        if store.delete_article(article_id):
+            print(f"deleted {article_id}")
+        else:
+            print(f"no article {article_id}", file=sys.stderr)
+            status = 1
+    return status
+
+
+def manage(command: str, ids: list[str], settings: Settings) -> int:
+    from assistant.models import build_embedder
+
+    if command in {"show", "delete"} and not ids:
+        print(f"usage: python -m ingest {command} ID...", file=sys.stderr)
+        return 2
+    embedder = build_embedder(settings)
+    shared = command != "delete"
+    with store_lock(
+        settings.chroma_path, timeout=settings.ingest_lock_timeout, shared=shared, purpose=f"python -m ingest {command}"
+    ):
+        store = Store(settings, embedder)
+        if command == "list":
+            return _list(store)
+        return _show(store, ids) if command == "show" else _delete(store, ids)

@@ -1,0 +1,100 @@
+"""Cross-article batches: chunks of several articles are embedded together, then written in one go.
+
+Articles wait until ``embed_batch_size`` chunks are pending; those are embedded in batches of
+that size, sorted by length so each padded batch wastes little, and written with one Chroma
+call per collection (several articles per write cost about what one costs alone). An article
+is committed when its record is written (:meth:`assistant.store.Store.write_articles`), so a
+crash loses at most the pending batch, and the next run redoes exactly that.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from assistant.models import Embedder, Vectors
+from assistant.store import Store
+from assistant.types import Article, Chunk
+from ingest.report import IngestReport
+
+log = logging.getLogger(__name__)
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the embedder sees: the headline gives a chunk its topic."""
+    return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
+
+
+def embed_sorted(embedder: Embedder, texts: Sequence[str], batch_size: int) -> Vectors:
+    """Vectors of ``texts`` in their order, computed in batches of similar length (less padding)."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for lo in range(0, len(order), batch_size):
+        part = order[lo : lo + batch_size]
+        vectors[part] = embedder.embed_documents([texts[i] for i in part])
+    return vectors
+
+
+@dataclass
+class _Pending:
+    article: Article
+    digest: str
+    chunks: Sequence[Chunk]
+    replacing: bool
+
+
+class BatchWriter:
+    """Embeds pending articles in cross-article batches and writes each batch whole."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        batch_size: int,
+        report: IngestReport,
+        on_flush: Callable[[], None] | None = None,
+    ) -> None:
+        self.store, self.embedder, self.batch_size, self.report = store, embedder, batch_size, report
+        self._on_flush = on_flush
+        self._pending: dict[str, _Pending] = {}
+        self._pending_chunks = 0
+
+    def add(self, article: Article, digest: str, chunks: Sequence[Chunk], replacing: bool) -> None:
+        if article.id in self._pending:  # the same article twice in one run: the later version wins
+            self.flush()
+        self._pending[article.id] = _Pending(article, digest, chunks, replacing)
+        self._pending_chunks += len(chunks)
+        if self._pending_chunks >= self.batch_size:
+            self.flush()
+
+    def update_copies(self, kept: Article) -> bool:
+        """Give a pending article its new copies; False when it is not pending (it is in the store)."""
+        pending = self._pending.get(kept.id)
+        if pending is None:
+            return False
+        pending.article = replace(pending.article, copies=kept.copies)
+        return True
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        items = list(self._pending.values())
+        texts = [embedding_text(c) for item in items for c in item.chunks]
+        vectors = embed_sorted(self.embedder, texts, self.batch_size)
+        writes, offset = [], 0
+        for item in items:
+            writes.append((item.article, item.digest, item.chunks, vectors[offset : offset + len(item.chunks)]))
+            offset += len(item.chunks)
+        self.store.write_articles(writes)
+        for item in items:
+            self.report.chunks += len(item.chunks)
+            if item.replacing:
+                self.report.replaced += 1
+            else:
+                self.report.added += 1
+        self._pending, self._pending_chunks = {}, 0
+        if self._on_flush:
+            self._on_flush()
