@@ -1,36 +1,74 @@
 """``Assistant``: the one object behind the web chat, the CLI, ``answer()`` and the evaluator.
 
-Streaming is the primitive: :meth:`Assistant.stream` yields the numbered passages first, then
-the answer text in pieces, then the final :class:`~assistant.types.Answer`.
-:meth:`Assistant.answer` just consumes that stream.
+Streaming is the primitive: :meth:`Assistant.stream` yields the numbered passages first, then the answer
+text in pieces, then the final :class:`~assistant.types.Answer`. :meth:`Assistant.answer` consumes it.
+A :class:`Conversation` keeps the history and turns follow-ups into standalone queries.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+from assistant.citations import parse_answer
 from assistant.config import Settings, apply_offline_env
-from assistant.extractive import ExtractiveAnswerer
-from assistant.models import Embedder, build_embedder
+from assistant.conversation import Turn, carry_over, leans_on_context
+from assistant.dates import resolve_window
+from assistant.extractive import Composition, ExtractiveAnswerer, closest_coverage
+from assistant.generative import GenerativeAnswerer
+from assistant.grounding import GroundingChecker
+from assistant.models import CachedEmbedder, Embedder, build_chat_model, build_embedder
 from assistant.retrieve import Retriever
-from assistant.store import Store, Where
-from assistant.types import Answer, AnswerEvent, PassagesEvent, StreamEvent, TextEvent
+from assistant.store import Store
+from assistant.types import (
+    Answer,
+    AnswerEvent,
+    DateWindow,
+    Filters,
+    Passage,
+    PassagesEvent,
+    Sentence,
+    StreamEvent,
+    TextEvent,
+)
 
 log = logging.getLogger(__name__)
 
+NO_PASSAGES = "The sources don't say: no passage in the library matches this question."
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What limits retrieval for one question: filters, the resolved date window, the as-of date."""
+
+    filters: Filters | None = None
+    window: DateWindow | None = None
+    as_of: date | None = None
+
+    def retrieval(self) -> dict[str, Any]:
+        return {"filters": self.filters, "window": self.window, "as_of": self.as_of}
+
 
 class Assistant:
-    """Holds the store, the embedder and the settings; answers questions with citations."""
+    """Holds the store, the embedder, the backend and the settings; answers questions with citations."""
 
-    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder, chat_model: Any = None) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.retriever = Retriever(store, embedder, settings)
-        self._extractive = ExtractiveAnswerer(embedder, settings)
+        self.backend = "openai" if chat_model is not None else settings.resolved_backend
+        cached = CachedEmbedder(embedder)
+        self._extractive = ExtractiveAnswerer(cached, settings)
+        self._checker = GroundingChecker(cached, judge=self._judge if settings.grounding_judge else None)
+        self._chat_model = chat_model
+        self._generative: GenerativeAnswerer | None = None
+        self._local: Any = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -41,7 +79,38 @@ class Assistant:
 
     @property
     def backend_label(self) -> str:
-        return "offline extractive mode (no LLM configured)"
+        if self.backend == "extractive":
+            return "offline extractive mode (no LLM configured)"
+        if self.backend == "local":
+            return f"local llama.cpp · {self.settings.local_model_path or 'SmolLM2-135M-Instruct'}"
+        return f"OpenAI-compatible · {self.settings.llm_model} @ {self.settings.openai_base_url or 'api.openai.com'}"
+
+    def _answerer(self) -> GenerativeAnswerer:
+        if self._generative is None:
+            model = self._chat_model
+            if model is None and self.backend == "local":
+                from assistant.llama_server import LlamaServer
+
+                self._local = LlamaServer.start(self.settings)
+                model = build_chat_model(self.settings, base_url=self._local.base_url, model=self._local.model_name)
+            elif model is None:
+                model = build_chat_model(self.settings)
+            self._chat_model = model
+            self._generative = GenerativeAnswerer(model, self.retriever.retrieve, self.settings)
+        return self._generative
+
+    def _judge(self, sentence: str, quote: str) -> bool | None:
+        """Entailment by the generative model (only when one is configured)."""
+        if self.backend == "extractive":
+            return None
+        return self._answerer().entails(sentence, quote)
+
+    def close(self) -> None:
+        """Stop the local model server, if this assistant started one."""
+        if self._local is not None:
+            self._local.stop()
+            self._local = None
+            self._generative = None
 
     def ensure_seeded(self, seeds_dir: Path | None = None) -> int:
         """Ingest the seed articles when the library is empty. Returns articles added."""
@@ -57,16 +126,55 @@ class Assistant:
             log.warning("seed %s not ingested: %s", path, reason)
         return report.added
 
-    def stream(self, question: str, where: Where | None = None) -> Iterator[StreamEvent]:
-        started = time.perf_counter()
+    def standalone_query(self, question: str, history: Sequence[Turn] = ()) -> str:
+        """The query retrieval uses: the question itself, or a rewrite of a follow-up."""
         query = " ".join(question.split())
-        passages = self.retriever.retrieve(query, where=where)
-        retrieved = time.perf_counter()
+        if not history or not leans_on_context(query):
+            return query
+        if self.backend == "extractive":
+            return carry_over(query, history[-1].query)
+        return self._answerer().rewrite(query, [(t.question, t.answer) for t in history])
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        as_of: date | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Answer ``question`` (a follow-up of ``history``), within ``filters``, as asked on ``as_of``.
+
+        Relative dates in the question ("this week", "in June") resolve against ``as_of`` (default: today) into
+        a window that boosts passages published in it; articles without a date are kept.
+        """
+        started = time.perf_counter()
+        query = self.standalone_query(question, history)
+        rewritten = time.perf_counter()
+        scope = Scope(filters, resolve_window(query, as_of), as_of)
+        if self.backend == "extractive":
+            events = self._stream_extractive(question, query, scope)
+        else:
+            events = self._stream_generative(question, query, scope)
+        for event in events:
+            if isinstance(event, AnswerEvent):
+                timings = {**event.answer.timings, "rewrite_ms": (rewritten - started) * 1000}
+                timings["total_ms"] = (time.perf_counter() - started) * 1000
+                changes = {"timings": timings, "as_of": as_of, "date_window": scope.window}
+                event = AnswerEvent(_with(event.answer, **changes))
+            yield event
+
+    def _stream_extractive(self, question: str, query: str, scope: Scope) -> Iterator[StreamEvent]:
+        t0 = time.perf_counter()
+        passages = self.retriever.retrieve(query, **scope.retrieval())
+        t1 = time.perf_counter()
         yield PassagesEvent(tuple(passages))
-        draft = self._extractive.compose(query, passages)
-        for sentence in draft.sentences:
-            yield TextEvent(sentence.text if sentence is draft.sentences[0] else " " + sentence.text)
-        done = time.perf_counter()
+        draft: Composition = self._extractive.compose(query, passages)
+        if not draft.abstained and self.settings.grounding_check:
+            sentences, citations = self._checker.annotate(draft.sentences, draft.citations)
+            draft = Composition(draft.text, sentences, citations, False)
+        for i, sentence in enumerate(draft.sentences):
+            yield TextEvent(sentence.text if i == 0 else " " + sentence.text)
+        timings = {"retrieve_ms": (t1 - t0) * 1000, "answer_ms": (time.perf_counter() - t1) * 1000}
         yield AnswerEvent(
             Answer(
                 question=question,
@@ -78,19 +186,125 @@ class Assistant:
                 abstain_reason=draft.reason,
                 backend="extractive",
                 query=query,
-                timings={
-                    "retrieve_ms": (retrieved - started) * 1000,
-                    "answer_ms": (done - retrieved) * 1000,
-                    "total_ms": (done - started) * 1000,
-                },
+                timings=timings,
             )
         )
 
-    def answer(self, question: str, where: Where | None = None) -> Answer:
-        for event in self.stream(question, where=where):
+    def _stream_generative(self, question: str, query: str, scope: Scope) -> Iterator[StreamEvent]:
+        t0 = time.perf_counter()
+        passages: list[Passage] = []
+        pieces: list[str] = []
+        first_token: float | None = None
+        for item in self._answerer().stream(question, query, scope.retrieval()):
+            if isinstance(item, list):
+                passages = item
+                yield PassagesEvent(tuple(passages))
+                if not passages:
+                    break  # nothing to ground an answer on: never ask the model to improvise
+            else:
+                first_token = first_token or time.perf_counter()
+                pieces.append(item)
+                yield TextEvent(item)
+        yield AnswerEvent(self._parsed(question, query, "".join(pieces), passages, t0, first_token))
+
+    def _parsed(
+        self, question: str, query: str, raw: str, passages: list[Passage], t0: float, first_token: float | None
+    ) -> Answer:
+        timings = {"answer_ms": (time.perf_counter() - t0) * 1000}
+        if first_token is not None:
+            timings["first_token_ms"] = (first_token - t0) * 1000
+        if not passages or not raw.strip():
+            reason = NO_PASSAGES if not passages else "The model returned an empty answer."
+            return Answer(
+                question=question,
+                text=reason,
+                passages=tuple(passages),
+                sentences=(Sentence(reason),),
+                abstained=True,
+                abstain_reason=reason,
+                backend=self.backend,
+                query=query,
+                timings=timings,
+            )
+        parsed = parse_answer(raw, passages)
+        sentences, citations = parsed.sentences, parsed.citations
+        repaired = dropped = 0
+        if not parsed.abstained and self.settings.grounding_check:
+            checked = self._checker.check(sentences, passages, self.settings.grounding_unsupported == "drop")
+            sentences, citations = checked.sentences, checked.citations
+            repaired, dropped = checked.repaired, checked.dropped
+            if not sentences:
+                reason = "The sources don't support an answer to this." + closest_coverage(passages)
+                return Answer(
+                    question=question,
+                    text=reason,
+                    passages=tuple(passages),
+                    sentences=(Sentence(reason),),
+                    abstained=True,
+                    abstain_reason=reason,
+                    backend=self.backend,
+                    query=query,
+                    dropped_markers=parsed.dropped_markers,
+                    dropped_sentences=dropped,
+                    timings=timings,
+                )
+        reason = parsed.text if parsed.abstained else ""
+        return Answer(
+            question=question,
+            text=" ".join(s.text for s in sentences),
+            citations=citations,
+            passages=tuple(passages),
+            sentences=sentences,
+            abstained=parsed.abstained,
+            abstain_reason=reason,
+            backend=self.backend,
+            query=query,
+            dropped_markers=parsed.dropped_markers,
+            repaired_sentences=repaired,
+            dropped_sentences=dropped,
+            timings=timings,
+        )
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        as_of: date | None = None,
+    ) -> Answer:
+        for event in self.stream(question, history, filters=filters, as_of=as_of):
             if isinstance(event, AnswerEvent):
                 return event.answer
         raise AssertionError("stream ended without an answer")  # pragma: no cover
+
+    def conversation(self) -> Conversation:
+        return Conversation(self)
+
+
+class Conversation:
+    """A chat that remembers: each follow-up is answered in the context of the turns before it."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.turns: list[Turn] = []
+
+    def stream(self, question: str) -> Iterator[StreamEvent]:
+        for event in self.assistant.stream(question, self.turns):
+            if isinstance(event, AnswerEvent):
+                self.turns.append(Turn(question, event.answer.query, event.answer.text))
+            yield event
+
+    def ask(self, question: str) -> Answer:
+        for event in self.stream(question):
+            if isinstance(event, AnswerEvent):
+                return event.answer
+        raise AssertionError("stream ended without an answer")  # pragma: no cover
+
+
+def _with(answer: Answer, **changes: Any) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, **changes)
 
 
 _default: Assistant | None = None

@@ -43,3 +43,31 @@ class IngestError(AttacheError):
 
 class BackendError(AttacheError):
     """The answering backend failed."""
+
+
+class BackendUnavailable(BackendError):
+    """The endpoint cannot be reached (connection refused, DNS, local server failed to start)."""
+
+
+class BackendTimeout(BackendError):
+    """The endpoint did not answer within the configured timeout."""
+
+
+class BackendAuthError(BackendError):
+    """The endpoint rejected the credentials (401/403)."""
+
+
+class BackendRateLimited(BackendError):
+    """The endpoint kept answering 429; ``retry_after`` is its hint in seconds, if any."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class BackendServerError(BackendError):
+    """The endpoint kept failing with 5xx."""
+
+
+class BackendResponseError(BackendError):
+    """The endpoint's answer could not be used (malformed JSON, stream cut off)."""

@@ -13,7 +13,6 @@ or number the question hinges on appears nowhere in the sources.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +43,6 @@ _POLAR = re.compile(
     re.I,
 )
 _POLAR_MIN_COVERAGE = 0.2
-_CACHE_SIZE = 20_000
 W_DENSE, W_LEXICAL, W_PASSAGE, W_TYPE = 0.5, 0.3, 0.2, 0.1
 
 
@@ -110,25 +108,21 @@ def _abstain(reason: str) -> Composition:
     return Composition(text=reason, sentences=(Sentence(reason),), citations=(), abstained=True, reason=reason)
 
 
+def closest_coverage(passages: list[Passage]) -> str:
+    """' The closest passages are about “A” and “B”.' — what the sources do cover."""
+    titles = list(dict.fromkeys(p.chunk.title for p in passages if p.chunk.title))[:2]
+    if not titles:
+        return ""
+    quoted = " and ".join(f"“{t}”" for t in titles)
+    return f" The closest passages are about {quoted}."
+
+
 class ExtractiveAnswerer:
     """Composes a short cited answer from the best-scoring source sentences."""
 
     def __init__(self, embedder: Embedder, settings: Settings) -> None:
         self._embedder = embedder
         self._settings = settings
-        self._cache: OrderedDict[str, Vectors] = OrderedDict()
-
-    def _embed(self, texts: list[str]) -> Vectors:
-        """Sentence vectors, memoised: the same passages come back for related questions."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            for text, vector in zip(missing, self._embedder.embed_documents(missing), strict=True):
-                self._cache[text] = vector
-        for text in texts:
-            self._cache.move_to_end(text)
-        while len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self._embedder.dim), np.float32)
 
     def compose(self, question: str, passages: list[Passage]) -> Composition:
         pool = candidates(passages)
@@ -137,18 +131,25 @@ class ExtractiveAnswerer:
         evidence = set().union(*(content_stems(f"{p.chunk.title} {p.chunk.text}") for p in passages))
         missing = [e for e in entities(question) if not mentioned(e, evidence)]
         if missing:
-            return _abstain(f"The sources don't say: they never mention {self._named(question, missing)}.")
+            named = self._named(question, missing)
+            return _abstain(f"The sources don't say: they never mention {named}." + closest_coverage(passages))
         topic = [t for t in salient_terms(question) if not any(t in e for e in entities(question))]
         if topic and not any(t in evidence for t in topic):
-            return _abstain("The sources don't say: none of the passages found is about this question.")
+            return _abstain(
+                "The sources don't say: none of the passages found is about this question." + closest_coverage(passages)
+            )
         scores, vectors = self._score(question, pool)
         best = int(np.argmax(scores))
         if float(scores[best]) < self._settings.abstain_min_score:
-            return _abstain("The sources don't say: no passage in the library answers this question.")
+            return _abstain(
+                "The sources don't say: no passage in the library answers this question." + closest_coverage(passages)
+            )
         if _POLAR.match(question) and topic:
             idf = IdfTable([content_stems(c.text) for c in pool])
             if idf.coverage(topic, set(content_stems(pool[best].text))) < _POLAR_MIN_COVERAGE:
-                return _abstain("The sources don't say: no passage confirms or denies this.")
+                return _abstain(
+                    "The sources don't say: no passage confirms or denies this." + closest_coverage(passages)
+                )
         return self._select(pool, scores, vectors, asks_for_list(question))
 
     def _score(self, question: str, pool: list[Candidate]) -> tuple[Vectors, Vectors]:
@@ -157,8 +158,8 @@ class ExtractiveAnswerer:
         stems = [set(content_stems(c.text)) for c in pool]
         idf = IdfTable(stems)
         q_vec = self._embedder.embed_query(question)
-        vectors = self._embed([c.text for c in pool])
-        in_context = self._embed([f"{c.context} {c.text}".strip() for c in pool])
+        vectors = self._embedder.embed_documents([c.text for c in pool])
+        in_context = self._embedder.embed_documents([f"{c.context} {c.text}".strip() for c in pool])
         dense = np.maximum(vectors @ q_vec, in_context @ q_vec)
         lexical = np.array([idf.coverage(terms, s) for s in stems])
         prior = np.array([c.passage.score for c in pool])

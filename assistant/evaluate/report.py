@@ -13,7 +13,8 @@ from assistant.evaluate.metrics import Metric, Row, rate, summarise
 
 RATE_METRICS = (
     "retrieval_recall@1", "retrieval_recall@5", "mrr", "key_fact_recall", "answer_pass_rate", "choice_accuracy",
-    "citation_exact_rate", "cited_sentence_rate", "abstention_recall", "abstention_precision",
+    "citation_exact_rate", "cited_sentence_rate", "citation_recall", "citation_precision", "groundedness",
+    "abstention_recall", "abstention_precision",
     "wrong_abstention_rate", "error_rate",
 )  # fmt: skip
 
@@ -98,13 +99,19 @@ def _markdown(title: str, metrics: dict[str, Metric], rows: list[Row]) -> str:
         "",
         "## Questions",
         "",
-        "| id | question | answer | citations | verdict |",
-        "|---|---|---|---|---|",
+        "| id | question | answer | citations | sentence verdicts | result |",
+        "|---|---|---|---|---|---|",
     ]
     for row in rows:
-        cells = [row["id"], row["question"], row["answer"][:300], str(len(row["citations"])), verdict(row)]
+        answer, n_cited = row["answer"][:300], str(len(row["citations"]))
+        cells = [row["id"], row["question"], answer, n_cited, sentence_verdicts(row), verdict(row)]
         lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def sentence_verdicts(row: Row) -> str:
+    """Per-sentence grounding verdicts, compact: "supported, supported, weak"."""
+    return ", ".join(s.get("verdict") or "unchecked" for s in row.get("sentences", [])) if not row["abstained"] else ""
 
 
 def _citations_html(row: Row) -> str:
@@ -117,7 +124,7 @@ def _html(title: str, metrics: dict[str, Metric], rows: list[Row], images: dict[
     questions = "".join(
         f"<tr class='{'ok' if verdict(r).startswith('pass') else 'bad'}'><td>{esc(r['id'])}</td>"
         f"<td>{esc(r['question'])}</td><td>{esc(r['answer'])}</td><td>{_citations_html(r)}</td>"
-        f"<td>{esc(verdict(r))}</td></tr>"
+        f"<td>{esc(sentence_verdicts(r))}</td><td>{esc(verdict(r))}</td></tr>"
         for r in rows
     )
     figures = "".join(f"<img alt='{esc(k)}' src='data:image/png;base64,{v}'>" for k, v in images.items())
@@ -127,7 +134,8 @@ td,th{{border:1px solid #ddd;padding:4px 6px;vertical-align:top;font-size:0.9em}
 img{{max-width:48%;margin:4px}}</style></head><body><h1>{esc(title)}</h1>
 <h2>Summary</h2><table><tr><th>metric</th><th>value [95% CI]</th><th>n</th></tr>{table}</table>
 <h2>Plots</h2>{figures}
-<h2>Questions</h2><table><tr><th>id</th><th>question</th><th>answer</th><th>citations</th><th>verdict</th></tr>
+<h2>Questions</h2><table><tr><th>id</th><th>question</th><th>answer</th><th>citations</th><th>sentence verdicts</th>
+<th>result</th></tr>
 {questions}</table></body></html>"""
 
 

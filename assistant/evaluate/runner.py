@@ -60,6 +60,10 @@ def _answer_row(answer: Answer) -> dict[str, Any]:
             }
             for c in answer.citations
         ],
+        "sentences": [
+            {"text": s.text, "citations": list(s.citations), "verdict": s.verdict, "support": s.support}
+            for s in answer.sentences
+        ],
         "passages": [
             {
                 "rank": p.rank,
@@ -79,7 +83,7 @@ def run_one(assistant: Assistant, question: EvalQuestion, articles: dict[str, Ar
     base["as_of"] = question.as_of.isoformat() if question.as_of else None
     started = time.perf_counter()
     try:
-        answer = assistant.answer(question.question)
+        answer = assistant.answer(question.question, as_of=question.as_of)
         for citation in answer.citations:
             aid = citation.passage.chunk.article_id
             if aid not in articles and (found := assistant.store.get_article(aid)) is not None:

@@ -1,0 +1,82 @@
+"""Relative dates resolved against fixed as-of dates, and their effect on retrieval."""
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.dates import resolve_window
+from assistant.retrieve import date_adjustment
+from assistant.types import Chunk, DateWindow
+
+MONDAY = date(2024, 3, 4)
+FRIDAY_MARCH_1 = date(2024, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("question", "as_of", "start", "end"),
+    [
+        ("What happened this week?", MONDAY, date(2024, 2, 27), MONDAY),  # a Monday: the past seven days
+        ("Who resigned this week?", FRIDAY_MARCH_1, date(2024, 2, 24), FRIDAY_MARCH_1),  # across February's end
+        ("What did he say last week?", MONDAY, date(2024, 2, 20), date(2024, 2, 26)),
+        ("What happened last month?", FRIDAY_MARCH_1, date(2024, 2, 1), date(2024, 2, 29)),  # leap year
+        ("What happened last month?", date(2024, 1, 15), date(2023, 12, 1), date(2023, 12, 31)),  # across a year
+        ("Who visited this month?", MONDAY, date(2024, 3, 1), MONDAY),
+        ("Who won yesterday?", FRIDAY_MARCH_1, date(2024, 2, 29), date(2024, 2, 29)),
+        ("What was signed in June?", FRIDAY_MARCH_1, date(2023, 6, 1), date(2023, 6, 30)),  # most recent June
+        ("What was signed in February?", MONDAY, date(2024, 2, 1), date(2024, 2, 29)),
+        ("What happened in June 2022?", MONDAY, date(2022, 6, 1), date(2022, 6, 30)),
+        ("What was agreed in 2023?", MONDAY, date(2023, 1, 1), date(2023, 12, 31)),
+        ("What did she announce on Tuesday?", MONDAY, date(2024, 2, 27), date(2024, 2, 27)),
+        ("Who spoke in the past 10 days?", MONDAY, date(2024, 2, 24), MONDAY),
+    ],
+)
+def test_windows(question: str, as_of: date, start: date, end: date) -> None:
+    window = resolve_window(question, as_of)
+    assert window is not None and (window.start, window.end) == (start, end), window
+
+
+def test_no_window_and_may_the_verb() -> None:
+    assert resolve_window("Who may attend the summit?", MONDAY) is None
+    assert resolve_window("What were the stated goals of Blinken's trip?", MONDAY) is None
+    window = resolve_window("What happened in May?", MONDAY)
+    assert window is not None and window.start == date(2023, 5, 1)
+
+
+def test_default_as_of_is_today() -> None:
+    window = resolve_window("What happened today?")
+    assert window is not None and window.start == window.end == date.today()
+
+
+def test_date_adjustment_keeps_undated_articles() -> None:
+    window = DateWindow(date(2024, 2, 27), MONDAY, "this week")
+
+    def chunk(day: date | None) -> Chunk:
+        return Chunk(id="c", article_id="a", text="t", start=0, end=1, published=day)
+
+    assert date_adjustment(chunk(date(2024, 3, 1)), window, MONDAY, 0.1) == 0.1
+    assert date_adjustment(chunk(date(2024, 3, 6)), window, MONDAY, 0.1) == 0.1  # reported two days later
+    assert date_adjustment(chunk(date(2023, 3, 1)), window, MONDAY, 0.1) == 0.0
+    assert date_adjustment(chunk(None), window, MONDAY, 0.1) == 0.0  # undated: never dropped
+    assert date_adjustment(chunk(date(2024, 6, 1)), window, MONDAY, 0.1) == -0.05  # after the as-of date
+
+
+def test_as_of_steers_retrieval_and_is_shown(settings: Any, embedder: Any, tmp_path: Path) -> None:
+    from assistant.answer import Assistant
+    from assistant.store import Store
+    from ingest.pipeline import ingest_paths
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    body = "The foreign ministers met in {city} and agreed to resume talks on the border dispute."
+    for city, day in (("Vienna", "2023-06-10"), ("Geneva", "2024-02-28")):
+        (docs / f"{city}.md").write_text(f"---\ntitle: Talks in {city}\ndate: {day}\n---\n{body.format(city=city)}\n")
+    store = Store(settings, embedder)
+    ingest_paths([docs], store, embedder, settings)
+    bot = Assistant(settings, store, embedder)
+    this_week = bot.answer("Where did the foreign ministers meet this week?", as_of=MONDAY)
+    assert this_week.passages[0].chunk.title == "Talks in Geneva"
+    assert this_week.date_window is not None and this_week.date_window.start == date(2024, 2, 27)
+    in_june = bot.answer("Where did the foreign ministers meet in June?", as_of=MONDAY)
+    assert in_june.passages[0].chunk.title == "Talks in Vienna"
