@@ -32,6 +32,10 @@ class EmbedderMismatch(StoreError):
     """The collection was built with a different embedder than the one configured."""
 
 
+class StoreBusy(StoreError):
+    """Another process holds the store's one-writer lock (an ingest, or the web app)."""
+
+
 class IngestError(AttacheError):
     """One input could not be ingested; ``path`` names it and the message says why."""
 

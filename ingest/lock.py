@@ -28,15 +28,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from assistant.errors import StoreError
+from assistant.errors import StoreBusy
+
+__all__ = ["StoreBusy", "holder", "lock_path", "store_lock"]
 
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "attache.lock"
-
-
-class StoreBusy(StoreError):
-    """Another process holds the store lock and did not release it within the timeout."""
 
 
 def lock_path(chroma_path: Path) -> Path:
