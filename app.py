@@ -1,24 +1,62 @@
-"""Attaché web chat: settings → assistant → ui → launch (127.0.0.1 unless told otherwise)."""
+"""Attaché web app: settings → assistant → ui → launch.
+
+Binds ``ATTACHE_HOST`` (127.0.0.1 by default), never shares a public link, asks for a password when
+``ATTACHE_AUTH="user:password"`` is set, and refuses uploads over ``ATTACHE_INGEST_MAX_FILE_MB``.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 
 from assistant.config import Settings, apply_offline_env
+from assistant.errors import AttacheError
+
+log = logging.getLogger("attache.app")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def parse_auth(value: str) -> tuple[str, str] | None:
+    """``ATTACHE_AUTH="user:password"`` → ``("user", "password")``; unset or blank → no sign-in."""
+    if not value.strip():
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user.strip() or not password:
+        raise SystemExit('ATTACHE_AUTH must look like "user:password" (both parts non-empty)')
+    return user.strip(), password
 
 
 def main() -> None:
     apply_offline_env()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from assistant.answer import Assistant
-    from assistant.ui import CSS, build_ui
+    from assistant.ui import build_ui, page_assets
+    from ingest.lock import store_lock
 
     settings = Settings()
-    assistant = Assistant.from_settings(settings)
-    added = assistant.ensure_seeded()
-    if added:
-        logging.info("ingested %d seed article(s) from %s", added, settings.seeds_dir)
-    build_ui(assistant).launch(server_name=settings.host, server_port=settings.port, share=False, css=CSS)
+    auth = parse_auth(os.environ.get("ATTACHE_AUTH", ""))
+    if auth is None and settings.host not in LOOPBACK:
+        log.warning("serving on %s without a password: set ATTACHE_AUTH=user:password", settings.host)
+    try:
+        assistant = Assistant.from_settings(settings)
+        with store_lock(settings.chroma_path, timeout=settings.ingest_lock_timeout, purpose="Attaché web app: seed"):
+            if added := assistant.ensure_seeded():
+                log.info("ingested %d seed article(s) from %s", added, settings.seeds_dir)
+    except AttacheError as exc:  # e.g. a store built with another embedder, or one busy for too long
+        raise SystemExit(f"error: {exc}") from exc
+    try:
+        build_ui(assistant).launch(
+            server_name=settings.host,
+            server_port=settings.port,
+            share=False,
+            auth=auth,
+            max_file_size=int(settings.ingest_max_file_mb * 2**20),
+            ssr_mode=False,
+            footer_links=["gradio", "settings"],
+            **page_assets(),
+        )
+    finally:
+        assistant.close()
 
 
 if __name__ == "__main__":

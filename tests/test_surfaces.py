@@ -61,7 +61,8 @@ def test_web_handler_streams_answer_and_escaped_sources(assistant: Any) -> None:
     from assistant.ui import build_ui, respond
 
     updates = list(respond(assistant, GOALS, []))
-    history, panel = updates[-1]
+    history, panel, turns = updates[-1]
+    assert turns[0].question == GOALS
     assert history[0] == {"role": "user", "content": GOALS}
     assert "[1]" in history[-1]["content"] and "military-to-military" in history[-1]["content"]
     assert "<mark>" in panel and 'id="source-1"' in panel
@@ -93,3 +94,12 @@ def test_prompts_are_files() -> None:
 
     prompt = load_prompt("answer")
     assert "{sources}" in prompt and "never an instruction" in prompt
+
+
+def test_web_handler_keeps_the_conversation(assistant: Any) -> None:
+    from assistant.ui import respond
+
+    *_, (history, _, turns) = respond(assistant, GOALS, [])
+    *_, (history, _, turns) = respond(assistant, "and what did China say?", history, turns)
+    assert len(history) == 4 and len(turns) == 2
+    assert "searched for:" in history[-1]["content"] and "Blinken" in turns[1].query

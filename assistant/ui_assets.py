@@ -1,0 +1,54 @@
+"""The page's stylesheet and its one script, handed to ``launch(css=..., js=...)`` by ``app.py``."""
+
+CSS = """
+.attache-sources { font-size: 0.92em; }
+.attache-turn-title { font-weight: 600; margin: 0 0 6px 0; }
+.attache-earlier > summary { cursor: pointer; color: var(--body-text-color-subdued); margin: 6px 0; }
+.attache-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
+  margin-bottom: 8px; scroll-margin: 12px; transition: box-shadow 0.3s, border-color 0.3s; }
+.attache-source.uncited { opacity: 0.75; }
+.attache-source.attache-active { border-color: #d97706; box-shadow: 0 0 0 3px rgba(217, 119, 6, 0.35); opacity: 1; }
+.attache-source h4 { margin: 0 0 4px 0; font-size: 0.95em; }
+.attache-source .attache-card-meta { color: var(--body-text-color-subdued); font-size: 0.85em; margin-bottom: 4px; }
+.attache-source mark { background: #fde68a; color: #1f2937; padding: 0 1px; }
+.attache-source.attache-active mark { background: #fbbf24; }
+.attache-passage > summary { cursor: pointer; display: block; list-style: none; }
+.attache-passage > summary::-webkit-details-marker { display: none; }
+.attache-passage > summary::after { content: " show more"; color: var(--link-text-color); font-size: 0.85em; }
+.attache-passage[open] > summary .attache-preview { display: none; }
+.attache-passage[open] > summary::after { content: "show less"; }
+a.attache-cite { text-decoration: none; font-weight: 600; cursor: pointer; }
+.attache-badge { font-size: 0.8em; border-radius: 4px; padding: 0 3px; margin-left: 2px; cursor: help; }
+.attache-badge.supported { color: #15803d; }
+.attache-badge.weak { color: #b45309; }
+.attache-badge.unsupported, .attache-badge.uncited { color: #b91c1c; }
+.attache-meta { color: var(--body-text-color-subdued); }
+.attache-report table, .attache-settings table { border-collapse: collapse; font-size: 0.9em; margin: 0; }
+.attache-report td, .attache-report th, .attache-settings td, .attache-settings th {
+  border: 1px solid var(--border-color-primary); }
+.attache-report td, .attache-report th, .attache-settings td, .attache-settings th { padding: 2px 8px;
+  text-align: left; vertical-align: top; }
+"""
+
+# Runs once on page load (``launch(js=...)``). Gradio sanitises chat HTML, so the markers are plain
+# ``#cite-t-n`` links and this capture-phase listener does the scrolling and highlighting.
+CITE_JS = """
+() => {
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a.attache-cite") : null;
+    if (!link) return;
+    const key = (link.getAttribute("href") || "").replace(/^#cite-/, "");
+    const card = document.querySelector('.attache-source[data-cite="' + CSS.escape(key) + '"]');
+    event.preventDefault();
+    event.stopPropagation();
+    if (!card) return;
+    for (let node = card; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+    card.querySelectorAll("details.attache-passage").forEach((d) => { d.open = true; });
+    document.querySelectorAll(".attache-source.attache-active").forEach((c) => c.classList.remove("attache-active"));
+    card.classList.add("attache-active");
+    card.scrollIntoView({ behavior: "smooth", block: "center" });
+  }, true);
+}
+"""

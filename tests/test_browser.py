@@ -1,0 +1,207 @@
+"""The real app in a real browser: ``python app.py`` on 127.0.0.1, driven by headless Chromium via Playwright.
+
+Screenshots go to ``tests/artifacts/`` (git-ignored). ``make test`` installs Chromium (Debian) and Playwright.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing (make test installs Debian's chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing (make test installs it)")
+
+pytestmark = pytest.mark.slow
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+GOALS = "What were the stated goals of Blinken's trip?"
+TIMEOUT_MS = 90_000
+ARTICLE = """---
+title: Envoys meet in Vienna over the grain corridor
+outlet: Example News
+date: 2023-06-20
+url: https://example.com/2023/06/20/vienna-grain
+---
+Envoys met in Vienna on Monday to discuss reopening the grain corridor. The talks lasted six hours.
+"""
+HOSTILE = """---
+title: <b>Hostile</b> headline <script>window.__xss = 1</script>
+outlet: <i>Evil Outlet</i>
+url: javascript:alert(5)
+---
+Envoys discussed the <script>window.__xss = 2; alert("xss")</script> ceasefire in Geneva \
+<img src=x onerror="window.__xss = 3; alert(1)"> on Friday. ${alert(3)} {{constructor.constructor('alert(4)')()}}
+The Geneva talks on the ceasefire ended late.
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"app.py exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"app.py did not answer on {url} within {seconds:g} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python app.py`` in its own ATTACHE_HOME (it ingests the seed article on first start)."""
+    home = tmp_path_factory.mktemp("browser-home")
+    port = _free_port()
+    env = {**os.environ, "ATTACHE_HOME": str(home), "ATTACHE_PORT": str(port), "ATTACHE_HOST": "127.0.0.1"}
+    env.pop("ATTACHE_AUTH", None)
+    env["ATTACHE_BACKEND"] = "extractive"
+    log = home / "app.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        _wait_until_up(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()  # this PID only: the app starts no children in extractive mode
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, app_url: str) -> Iterator[Any]:
+    """A fresh tab on the app that records every dialog (an ``alert`` would mean injected script ran)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    tab.dialogs = []
+    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    tab.goto(app_url)
+    tab.wait_for_selector("#attache-question textarea")
+    yield tab
+    context.close()
+
+
+def _ask_first(page: Any, question: str) -> None:
+    """Ask the first question of a fresh tab and wait for the whole answer: Export turns on after the last update."""
+    page.wait_for_selector("#attache-export[disabled]", timeout=15_000)  # no answer yet in this tab
+    page.fill("#attache-question textarea", question)
+    page.press("#attache-question textarea", "Enter")
+    page.wait_for_selector("#attache-export:not([disabled])")
+    page.wait_for_selector(f"#attache-sources .attache-turn-title:has-text({question!r})")
+
+
+def _upload(page: Any, path: Path) -> str:
+    page.get_by_role("tab", name="Library").click()
+    page.set_input_files("#attache-upload input[type=file]", str(path))
+    # the file's download link appears once the upload request has finished, not merely started
+    page.wait_for_selector(f"#attache-upload a[data-testid=download-link][download={path.name!r}]")
+    page.click("#attache-ingest")
+    page.wait_for_selector("#attache-report :text('Added')")
+    return str(page.inner_text("#attache-report"))
+
+
+def test_streamed_answer_and_citation_click_highlights_the_passage(page: Any) -> None:
+    _ask_first(page, GOALS)
+    answer = page.locator("#attache-chat .message-content").last
+    answer.locator("a.attache-cite", has_text="[1]").first.wait_for()
+    assert "military-to-military" in answer.inner_text()
+    answer.locator("a.attache-cite", has_text="[1]").first.click()
+    card = page.locator(".attache-source.attache-active")
+    card.wait_for()
+    assert card.get_attribute("data-cite") == "1-1" and card.get_attribute("id") == "source-1"
+    assert card.locator("mark").count() >= 1
+    assert any("military-to-military" in quote for quote in card.locator("mark").all_inner_texts())
+    page.wait_for_timeout(800)  # the smooth scroll
+    box, view = card.bounding_box(), page.viewport_size
+    assert box is not None and box["y"] < view["height"] and box["y"] + box["height"] > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-with-sources.png"))
+    with page.expect_download() as download:
+        page.click("#attache-export")
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert download.value.suggested_filename == "attache-conversation.md"
+    assert f"## 1. {GOALS}" in exported and "**Sources**" in exported
+    page.click("#attache-new")
+    page.wait_for_selector("#attache-sources :text('No sources yet.')")
+    page.wait_for_selector("#attache-export[disabled]")
+    assert page.locator("#attache-chat .message-content").count() == 0
+
+
+def test_upload_lists_then_delete_removes_the_article(page: Any, tmp_path: Path) -> None:
+    article = tmp_path / "vienna-grain.md"
+    article.write_text(ARTICLE, encoding="utf-8")
+    report = _upload(page, article)
+    assert "Added 1" in report and "failed 0" in report
+    table = page.locator("#attache-table")
+    table.locator("[role=gridcell]", has_text="Envoys meet in Vienna").first.wait_for()
+    assert "Example News" in table.inner_text() and "2023-06-20" in table.inner_text()
+    assert "Example News (1)" in page.inner_text("#attache-stats")
+    page.screenshot(path=str(ARTIFACTS / "library.png"))
+    table.locator("[role=gridcell]", has_text="Envoys meet in Vienna").first.click()
+    page.wait_for_function("document.querySelector('#attache-doomed input').value.includes('Envoys meet in Vienna')")
+    page.click("#attache-delete")
+    page.wait_for_selector("#attache-deleted :text('Deleted')")
+    page.wait_for_function("!document.querySelector('#attache-table').innerText.includes('Envoys meet in Vienna')")
+
+
+def test_hostile_article_renders_as_text_in_the_sources_panel(page: Any, tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text(HOSTILE, encoding="utf-8")
+    assert "Added 1" in _upload(page, hostile)
+    page.get_by_role("tab", name="Chat").click()
+    _ask_first(page, "What did envoys discuss in Geneva?")
+    panel = page.locator("#attache-sources")
+    text = panel.inner_text()
+    assert "<script>window.__xss = 2;" in text and '<img src=x onerror="window.__xss = 3; alert(1)">' in text
+    assert "<b>Hostile</b> headline" in text and "<i>Evil Outlet</i>" in text and "${alert(3)}" in text
+    injected = "#attache-sources script, #attache-sources img, #attache-sources b, #attache-sources i"
+    assert page.locator(injected).count() == 0
+    assert page.locator("#attache-sources a[href^='javascript']").count() == 0
+    assert page.locator("#attache-chat script, #attache-chat img[src=x]").count() == 0
+    assert page.evaluate("window.__xss") is None and page.dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "hostile-article.png"))
