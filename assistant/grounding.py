@@ -28,6 +28,8 @@ SUPPORTED, WEAK, UNSUPPORTED = "supported", "weak", "unsupported"
 SUPPORTED_AT, WEAK_AT = 0.62, 0.42
 _MARKER = re.compile(r"\s*\[\d+\]")
 _NUMBER = re.compile(r"\d[\d,.]*")
+_NEGATION = re.compile(r"\b(not|no|never|nor|neither|without|n't)\b|n't\b", re.I)
+_MIN_CLAIM_WORDS = 3
 
 Judge = Callable[[str, str], bool | None]  # (sentence, quote) → entailed? None when undecided
 
@@ -39,6 +41,10 @@ class Support:
     quote: str
     start: int  # article offsets of the quote
     end: int
+
+
+def _negated(text: str) -> bool:
+    return bool(_NEGATION.search(text))
 
 
 def _numbers(text: str) -> set[str]:
@@ -83,6 +89,9 @@ class GroundingChecker:
         claim = _MARKER.sub("", sentence).strip()
         windows = _windows(passage)
         wanted = set(content_stems(claim))
+        if len(wanted) < _MIN_CLAIM_WORDS:  # "The answer is:", a cut-off fragment: nothing checkable
+            chunk = passage.chunk
+            return Support(0.0, UNSUPPORTED, chunk.text[:0], chunk.start, chunk.start)
         lexical = np.array([len(wanted & set(content_stems(w))) / (len(wanted) or 1) for w, _, _ in windows])
         vectors = self._embedder.embed_documents([claim] + [w for w, _, _ in windows])
         dense = vectors[1:] @ vectors[0]
@@ -97,6 +106,8 @@ class GroundingChecker:
         if missing_numbers or missing_names:
             verdict = UNSUPPORTED if missing_numbers or score < SUPPORTED_AT else WEAK
             score = min(score, WEAK_AT - 0.01) if missing_numbers else score
+        elif verdict == SUPPORTED and _negated(claim) != _negated(quote):
+            verdict = WEAK  # "did not agree" vs "agreed": same words, opposite claim
         if verdict == WEAK and self._judge is not None:
             decided = self._judge(claim, quote)
             if decided is not None:
