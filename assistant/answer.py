@@ -207,6 +207,22 @@ class Assistant:
                 yield TextEvent(item)
         yield AnswerEvent(self._parsed(question, query, "".join(pieces), passages, t0, first_token))
 
+    def _abstention(
+        self, question: str, query: str, reason: str, passages: list[Passage], timings: dict[str, float], **extra: int
+    ) -> Answer:
+        return Answer(
+            question=question,
+            text=reason,
+            passages=tuple(passages),
+            sentences=(Sentence(reason),),
+            abstained=True,
+            abstain_reason=reason,
+            backend=self.backend,
+            query=query,
+            timings=timings,
+            **extra,  # type: ignore[arg-type]
+        )
+
     def _parsed(
         self, question: str, query: str, raw: str, passages: list[Passage], t0: float, first_token: float | None
     ) -> Answer:
@@ -215,17 +231,7 @@ class Assistant:
             timings["first_token_ms"] = (first_token - t0) * 1000
         if not passages or not raw.strip():
             reason = NO_PASSAGES if not passages else "The model returned an empty answer."
-            return Answer(
-                question=question,
-                text=reason,
-                passages=tuple(passages),
-                sentences=(Sentence(reason),),
-                abstained=True,
-                abstain_reason=reason,
-                backend=self.backend,
-                query=query,
-                timings=timings,
-            )
+            return self._abstention(question, query, reason, passages, timings)
         parsed = parse_answer(raw, passages)
         sentences, citations = parsed.sentences, parsed.citations
         repaired = dropped = 0
@@ -235,19 +241,8 @@ class Assistant:
             repaired, dropped = checked.repaired, checked.dropped
             if not sentences:
                 reason = "The sources don't support an answer to this." + closest_coverage(passages)
-                return Answer(
-                    question=question,
-                    text=reason,
-                    passages=tuple(passages),
-                    sentences=(Sentence(reason),),
-                    abstained=True,
-                    abstain_reason=reason,
-                    backend=self.backend,
-                    query=query,
-                    dropped_markers=parsed.dropped_markers,
-                    dropped_sentences=dropped,
-                    timings=timings,
-                )
+                extra = {"dropped_markers": parsed.dropped_markers, "dropped_sentences": dropped}
+                return self._abstention(question, query, reason, passages, timings, **extra)
         reason = parsed.text if parsed.abstained else ""
         return Answer(
             question=question,
