@@ -7,16 +7,19 @@ import json
 import logging
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 
 from assistant.config import Settings, apply_offline_env
 from assistant.errors import AttacheError, ConfigError
-from assistant.types import Answer
+from assistant.types import Answer, Filters
 
 
 def format_answer(answer: Answer) -> str:
     """Plain-text rendering: the answer, then each cited source with its quote."""
     lines = [textwrap.fill(answer.text, width=100), ""]
+    if answer.date_window is not None:
+        lines[-1:] = [f"(dates: {answer.date_window.label()})", ""]
     if answer.abstained:
         lines.append("Closest passages:" if answer.passages else "No passages found.")
         for passage in answer.passages[:3]:
@@ -39,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     ask = commands.add_parser("ask", help="answer one question with citations")
     ask.add_argument("question", nargs="+", help="the question")
+    ask.add_argument("--outlet", action="append", default=[], help="only this outlet (repeatable), e.g. cnn.com")
+    ask.add_argument("--from", dest="date_from", type=date.fromisoformat, help="published on or after YYYY-MM-DD")
+    ask.add_argument("--to", dest="date_to", type=date.fromisoformat, help="published on or before YYYY-MM-DD")
+    ask.add_argument("--as-of", type=date.fromisoformat, help="resolve 'this week' etc. against this date")
     ev = commands.add_parser("eval", help="score a question set (or: eval compare RUN_A RUN_B)")
     ev.add_argument("target", nargs="+", help="QUESTIONS.jsonl, or: compare RUN_A RUN_B")
     ev.add_argument("--config", type=Path, help='JSON file of setting overrides, e.g. {"top_k": 8}')
@@ -105,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         assistant = Assistant.from_settings(Settings())
         assistant.ensure_seeded()
-        answer = assistant.answer(" ".join(args.question))
+        filters = Filters(outlets=tuple(args.outlet), date_from=args.date_from, date_to=args.date_to)
+        answer = assistant.answer(" ".join(args.question), filters=filters, as_of=args.as_of)
     except AttacheError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

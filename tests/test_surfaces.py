@@ -103,3 +103,11 @@ def test_web_handler_keeps_the_conversation(assistant: Any) -> None:
     *_, (history, _, turns) = respond(assistant, "and what did China say?", history, turns)
     assert len(history) == 4 and len(turns) == 2
     assert "searched for:" in history[-1]["content"] and "Blinken" in turns[1].query
+
+
+def test_cli_ask_filters_and_as_of(env_home: dict[str, str]) -> None:
+    run = run_module("assistant", "ask", "Who did Blinken call this week?", "--as-of", "2023-06-16", env=env_home)
+    assert run.returncode == 0, run.stderr
+    assert "(dates: this week: 2023-06-10 – 2023-06-16)" in run.stdout
+    none = run_module("assistant", "ask", GOALS, "--outlet", "nowhere.example", env=env_home)
+    assert none.returncode == 0 and "The sources don't say" in none.stdout
