@@ -40,6 +40,27 @@ class Settings(BaseSettings):
         description="Directory holding all state: the Chroma store, caches, eval runs.",
     )
     collection: str = Field(default="attache", description="Chroma collection name for chunks.")
+    chroma_url: str = Field(
+        default="",
+        description=(
+            "URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000; empty: the embedded store under "
+            "home. The keyword index and the ingest lock stay local files under home either way."
+        ),
+    )
+    chroma_headers: dict[str, str] = Field(
+        default_factory=dict,
+        description='Extra HTTP headers for the Chroma server, as JSON, e.g. {"X-Api-Key": "..."} for a proxy.',
+    )
+    chroma_token: SecretStr | None = Field(
+        default=None,
+        description="Token for a Chroma server behind token auth, sent in chroma_auth_header. Never logged.",
+    )
+    chroma_auth_header: Literal["Authorization", "X-Chroma-Token"] = Field(
+        default="Authorization",
+        description="Header carrying chroma_token: 'Authorization' sends 'Bearer <token>', 'X-Chroma-Token' the token.",
+    )
+    chroma_tenant: str = Field(default="default_tenant", description="Chroma tenant (server mode).")
+    chroma_database: str = Field(default="default_database", description="Chroma database (server mode).")
     seeds_dir: Path = Field(default=REPO_ROOT / "seeds", description="Articles ingested on first start of the web app.")
 
     backend: Literal["auto", "extractive", "openai", "local"] = Field(
@@ -145,6 +166,11 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def chroma_location(self) -> str:
+        """Where the chunks live, for messages: the server URL or the embedded store's folder."""
+        return self.chroma_url or str(self.chroma_path)
 
     @property
     def resolved_backend(self) -> Literal["extractive", "openai", "local"]:

@@ -1,4 +1,4 @@
-"""Chroma, embedded: the only module that imports chromadb.
+"""Chroma, embedded or as a server (``ATTACHE_CHROMA_URL``): the only module that imports chromadb.
 
 Two collections: ``<name>`` holds chunks (the search index) and ``<name>_articles`` holds one
 record per article (full text and metadata). An article's record is written *after* its
@@ -17,6 +17,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import chromadb
 import numpy as np
@@ -25,7 +26,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from assistant.config import Settings
-from assistant.errors import EmbedderMismatch, StoreError
+from assistant.errors import ConfigError, EmbedderMismatch, StoreError
 from assistant.models import Embedder, Vectors
 from assistant.types import Article, ArticleCopy, Chunk, Filters
 
@@ -182,17 +183,43 @@ def where_clause(filters: Filters | None) -> Where | None:
     return terms[0] if len(terms) == 1 else {"$and": terms}
 
 
+def server_headers(settings: Settings) -> dict[str, str]:
+    """HTTP headers for the Chroma server: the configured extras plus the token, if any."""
+    headers = dict(settings.chroma_headers)
+    if settings.chroma_token is not None:
+        token = settings.chroma_token.get_secret_value()
+        bearer = settings.chroma_auth_header == "Authorization"
+        headers[settings.chroma_auth_header] = f"Bearer {token}" if bearer else token
+    return headers
+
+
+def open_client(settings: Settings) -> Any:
+    """``HttpClient`` when ``chroma_url`` is set, else ``PersistentClient`` under ``chroma_path``."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if not settings.chroma_url:
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    url = urlsplit(settings.chroma_url)
+    if url.scheme not in ("http", "https") or not url.hostname or url.path not in ("", "/"):
+        raise ConfigError(f"ATTACHE_CHROMA_URL must look like http://host:port, not {settings.chroma_url!r}")
+    return chromadb.HttpClient(
+        host=url.hostname,
+        port=url.port or (443 if url.scheme == "https" else 8000),
+        ssl=url.scheme == "https",
+        headers=server_headers(settings) or None,
+        settings=chroma_settings,
+        tenant=settings.chroma_tenant,
+        database=settings.chroma_database,
+    )
+
+
 class Store:
-    """Chunks and articles in an embedded Chroma under ``settings.chroma_path``."""
+    """Chunks and articles in Chroma: embedded under ``settings.chroma_path``, or on a server."""
 
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self._embedder = embedder
-        settings.chroma_path.mkdir(parents=True, exist_ok=True)
         try:
-            self._client = chromadb.PersistentClient(
-                path=str(settings.chroma_path),
-                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-            )
+            self._client = open_client(settings)
             function: Any = AttacheEmbeddingFunction(embedder, settings.embed_max_tokens)
             meta = {"embedder": embedder.name, "dim": embedder.dim}
             config: Any = {"hnsw": {"space": "cosine"}}
@@ -205,8 +232,10 @@ class Store:
                 configuration=config,
                 embedding_function=function,
             )
+        except ConfigError:
+            raise
         except Exception as exc:
-            raise StoreError(f"cannot open Chroma at {settings.chroma_path}: {exc}") from exc
+            raise StoreError(f"cannot open Chroma at {settings.chroma_location}: {exc}") from exc
         self._check_embedder(meta)
         self._max_batch = max(1, int(self._client.get_max_batch_size()))
 
