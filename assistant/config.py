@@ -102,7 +102,31 @@ class Settings(BaseSettings):
     local_threads: int = Field(default=2, ge=1, description="llama-server threads (-t).")
     local_startup_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for llama-server /health.")
 
-    embed_batch_size: int = Field(default=32, ge=1, description="Chunks per embedding batch.")
+    embed_backend: Literal["onnx", "openai"] = Field(
+        default="onnx",
+        description=(
+            "Embedder: 'onnx' is the packaged MiniLM (local, the default); 'openai' calls an OpenAI-compatible "
+            "/v1/embeddings endpoint (text-embeddings-inference, vLLM, llama.cpp's llama-server --embeddings)."
+        ),
+    )
+    embed_url: str = Field(
+        default="",
+        description="Base URL of the embeddings endpoint for embed_backend=openai, e.g. http://host:8080/v1.",
+    )
+    embed_model: str = Field(
+        default="", description="Model name the embeddings endpoint serves (embed_backend=openai)."
+    )
+    embed_api_key: SecretStr | None = Field(
+        default=None, description="API key of the embeddings endpoint. Never logged."
+    )
+    embed_timeout: float = Field(default=60.0, gt=0, description="Seconds before an embeddings request times out.")
+    embed_retries: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="Retries (with backoff) of an embeddings request on 429, 5xx, connection errors.",
+    )
+    embed_batch_size: int = Field(default=32, ge=1, description="Chunks per embedding batch (and per request).")
     embed_max_tokens: int = Field(default=256, ge=16, le=512, description="Truncation of embedder input.")
     embed_threads: int = Field(default=0, ge=0, description="onnxruntime intra-op threads; 0 = all cores.")
 

@@ -3,6 +3,7 @@
 AttacheError
 ├── ConfigError          settings that cannot work (unknown backend, missing extra)
 ├── EmbeddingError       the embedder could not load or run
+│   └── EmbeddingEndpointError  a remote /v1/embeddings endpoint failed (``reason``: the typed BackendError)
 ├── StoreError           Chroma could not be opened, read or written
 │   └── EmbedderMismatch the collection was built with another embedder
 ├── IngestError          one input could not be turned into articles (carries the path)
@@ -22,6 +23,14 @@ class ConfigError(AttacheError):
 
 class EmbeddingError(AttacheError):
     """The embedding model could not be loaded or run."""
+
+
+class EmbeddingEndpointError(EmbeddingError):
+    """A remote embeddings endpoint failed; ``reason`` says how (timeout, auth, unavailable, bad response...)."""
+
+    def __init__(self, message: str, reason: BackendError) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class StoreError(AttacheError):

