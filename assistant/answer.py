@@ -145,11 +145,13 @@ class Assistant:
         """Answer ``question`` (a follow-up of ``history``), within ``filters``, as asked on ``as_of``.
 
         Relative dates in the question ("this week", "in June") resolve against ``as_of`` (default: today) into
-        a window that boosts passages published in it; articles without a date are kept.
+        a window that boosts passages published in it; coverage published shortly before ``as_of`` is preferred
+        (the recency prior) and later coverage demoted; articles without a date are kept.
         """
         started = time.perf_counter()
         query = self.standalone_query(question, history)
         rewritten = time.perf_counter()
+        as_of = as_of or date.today()
         scope = Scope(filters, resolve_window(query, as_of), as_of)
         if self.backend == "extractive":
             events = self._stream_extractive(question, query, scope)

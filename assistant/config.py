@@ -157,11 +157,35 @@ class Settings(BaseSettings):
     )
 
     top_k: int = Field(default=6, ge=3, le=50, description="Passages given to the answerer.")
-    fetch_k: int = Field(default=30, ge=3, description="Candidates fetched before the per-article cap.")
+    fetch_k: int = Field(default=60, ge=3, description="Candidates fetched from each retriever before fusion.")
+    retrieval: Literal["dense", "bm25", "hybrid"] = Field(
+        default="hybrid", description="Dense (Chroma) only, BM25 (bm25s) only, or both fused by reciprocal rank."
+    )
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant k.")
+    dense_weight: float = Field(default=1.0, ge=0, description="Weight of the dense ranking in the fusion.")
+    bm25_weight: float = Field(default=1.5, ge=0, description="Weight of the BM25 ranking in the fusion.")
+    rerank: Literal["off", "features"] = Field(
+        default="features", description="Second stage over the fused candidates: off, or passage features."
+    )
+    rerank_title: float = Field(default=0.15, ge=0, description="Second stage: weight of the question-in-title match.")
+    rerank_coverage: float = Field(
+        default=0.0, ge=0, description="Second stage: weight of idf-weighted question-term coverage (off: it hurt)."
+    )
+    rerank_depth: int = Field(default=60, ge=1, description="How many fused candidates the second stage re-scores.")
+    mmr_lambda: float = Field(
+        default=1.0, ge=0, le=1, description="MMR trade-off of relevance vs novelty; 1.0 turns MMR off."
+    )
     max_chunks_per_article: int = Field(default=3, ge=1, description="Diversity cap per article.")
     date_boost: float = Field(
-        default=0.08, ge=0, description="Score added to passages published inside a question's date window."
+        default=0.1, ge=0, description="Score added to passages published inside a question's date window."
     )
+    recency_boost: float = Field(
+        default=0.6,
+        ge=0,
+        description="Score added to a passage published on the question's reference day (its window's end, or "
+        "the as-of date), decaying with the days before it; 0 turns the recency prior off.",
+    )
+    recency_days: float = Field(default=7.0, gt=0, description="Decay constant of the recency prior, in days.")
 
     answer_max_sentences: int = Field(default=4, ge=1, description="Extractive answer length cap.")
     answer_max_words: int = Field(default=110, ge=20, description="Extractive answer length cap in words.")
@@ -190,6 +214,11 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def keyword_path(self) -> Path:
+        """The BM25 index of the chunk collection (a local file even when Chroma is a server)."""
+        return self.home / "keyword" / self.collection
 
     @property
     def chroma_location(self) -> str:

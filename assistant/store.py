@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, cast
@@ -180,6 +182,8 @@ def where_clause(filters: Filters | None) -> Where | None:
         terms.append({"published_day": {"$gte": filters.date_from.toordinal()}})
     if filters.date_to:
         terms.append({"published_day": {"$lte": filters.date_to.toordinal()}})
+        if not filters.date_from:  # undated articles are stored as day -1: a date range never holds them
+            terms.append({"published_day": {"$gte": 0}})
     return terms[0] if len(terms) == 1 else {"$and": terms}
 
 
@@ -238,6 +242,22 @@ class Store:
             raise StoreError(f"cannot open Chroma at {settings.chroma_location}: {exc}") from exc
         self._check_embedder(meta)
         self._max_batch = max(1, int(self._client.get_max_batch_size()))
+        self._generation_file = settings.keyword_path.with_name(f"{settings.collection}.generation")
+
+    # -- change tracking (derived indexes compare against it) ------------------------------
+
+    def generation(self) -> str:
+        """A token that changes around every write; derived indexes built at another token are stale."""
+        try:
+            return self._generation_file.read_text().strip()
+        except FileNotFoundError:
+            return "initial"
+
+    def _changed(self) -> None:
+        self._generation_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._generation_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(uuid.uuid4().hex)
+        os.replace(tmp, self._generation_file)
 
     def _check_embedder(self, expected: dict[str, Any]) -> None:
         found = self._chunks.metadata or {}
@@ -251,12 +271,15 @@ class Store:
 
     def write_article(self, article: Article, content_hash: str, chunks: Sequence[Chunk], vectors: Vectors) -> None:
         """Replace everything stored for ``article`` with ``chunks``; the record is written last."""
+        self._changed()
         try:
             self._chunks.delete(where={"article_id": article.id})
             self._upsert_chunks([(article, content_hash, chunks, vectors)])
             self._upsert_records([(article, content_hash, chunks, vectors)])
         except Exception as exc:
             raise StoreError(f"cannot write article {article.id}: {exc}") from exc
+        finally:
+            self._changed()
 
     def write_articles(self, items: Sequence[ArticleWrite]) -> None:
         """Several articles in a few calls: old chunks go, all new chunks are written, then all records.
@@ -266,6 +289,7 @@ class Store:
         """
         if not items:
             return
+        self._changed()
         try:
             ids = [article.id for article, *_ in items]
             stored = self._articles.get(ids=ids, include=[])["ids"]
@@ -275,6 +299,8 @@ class Store:
             self._upsert_records(items)
         except Exception as exc:
             raise StoreError(f"cannot write articles {ids[0]}..{ids[-1]}: {exc}") from exc
+        finally:
+            self._changed()
 
     def _upsert_chunks(self, items: Sequence[ArticleWrite]) -> None:
         rows = [
@@ -322,16 +348,24 @@ class Store:
     def delete_article(self, article_id: str) -> bool:
         """Remove an article and its chunks; the record goes first so readers never see half."""
         existed = bool(self._articles.get(ids=[article_id], include=[])["ids"])
-        self._articles.delete(ids=[article_id])
-        self._chunks.delete(where={"article_id": article_id})
+        self._changed()
+        try:
+            self._articles.delete(ids=[article_id])
+            self._chunks.delete(where={"article_id": article_id})
+        finally:
+            self._changed()
         return existed
 
     def repair(self) -> int:
         """Delete chunks whose article has no record (an interrupted write). Returns how many."""
         known = set(self.article_hashes())
         orphans = [cid for cid, meta in self._iter_chunk_meta() if meta["article_id"] not in known]
+        if orphans:
+            self._changed()
         for lo in range(0, len(orphans), self._max_batch):
             self._chunks.delete(ids=orphans[lo : lo + self._max_batch])
+        if orphans:
+            self._changed()
         if orphans:
             log.warning("removed %d chunks left by an interrupted write", len(orphans))
         return len(orphans)
@@ -347,6 +381,30 @@ class Store:
             metas = got["metadatas"] or []
             yield from zip(got["ids"], (dict(m) for m in metas), strict=True)
             offset += len(got["ids"])
+
+    def iter_chunk_texts(self, page: int = 2000) -> Iterable[tuple[str, str, dict[str, Any]]]:
+        """Every chunk's ``(id, text, metadata)``, a page at a time (the keyword index's input)."""
+        offset = 0
+        while True:
+            got = self._chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            if not got["ids"]:
+                return
+            docs, metas = got["documents"] or [], got["metadatas"] or []
+            yield from zip(got["ids"], docs, (dict(m) for m in metas), strict=True)
+            offset += len(got["ids"])
+
+    def get_chunks(self, ids: Sequence[str]) -> list[tuple[Chunk, Vectors]]:
+        """Chunks by id with their stored vectors, in the order asked (missing ids are left out)."""
+        if not ids:
+            return []
+        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        docs, metas = got["documents"] or [], got["metadatas"] or []
+        vectors = got["embeddings"] if got["embeddings"] is not None else []
+        found = {
+            cid: (chunk_from_record(cid, doc, dict(meta)), np.asarray(vec, dtype=np.float32))
+            for cid, doc, meta, vec in zip(got["ids"], docs, metas, vectors, strict=True)
+        }
+        return [found[cid] for cid in ids if cid in found]
 
     def article_hashes(self) -> dict[str, str]:
         """Article id → content hash of every committed article."""

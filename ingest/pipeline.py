@@ -26,6 +26,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.config import Settings
+from assistant.keyword_index import KeywordIndex
 from assistant.models import Embedder
 from assistant.store import Store
 from assistant.types import Article, ArticleCopy
@@ -178,6 +179,8 @@ def ingest_paths(
         gone = gone_after(run.seen, run.complete_files)
         if orphans := prune(store, run.catalog, Scopes(paths), gone, report):
             _consume_files(run, orphans, options, show_progress, None)
+    # Bring the BM25 index up to date now, so the first question after an ingest does not wait for it.
+    KeywordIndex(settings.keyword_path, store).ensure_fresh()
     return report
 
 

@@ -1,5 +1,6 @@
 """Relative dates resolved against fixed as-of dates, and their effect on retrieval."""
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -80,3 +81,23 @@ def test_as_of_steers_retrieval_and_is_shown(settings: Any, embedder: Any, tmp_p
     assert this_week.date_window is not None and this_week.date_window.start == date(2024, 2, 27)
     in_june = bot.answer("Where did the foreign ministers meet in June?", as_of=MONDAY)
     assert in_june.passages[0].chunk.title == "Talks in Vienna"
+
+
+def test_recency_prior_decays_before_the_reference_day() -> None:
+    def chunk(day: date | None) -> Chunk:
+        return Chunk(id="c", article_id="a", text="t", start=0, end=1, published=day)
+
+    same_day = date_adjustment(chunk(MONDAY), None, MONDAY, 0.1, recency=0.6, tau=7)
+    week_before = date_adjustment(chunk(date(2024, 2, 26)), None, MONDAY, 0.1, recency=0.6, tau=7)
+    year_before = date_adjustment(chunk(date(2023, 3, 4)), None, MONDAY, 0.1, recency=0.6, tau=7)
+    assert same_day == 0.6
+    assert abs(week_before - 0.6 * math.exp(-1)) < 1e-9
+    assert 0 <= year_before < 1e-6
+    # later coverage than the as-of date loses half of both terms; undated coverage is untouched
+    assert date_adjustment(chunk(date(2024, 3, 20)), None, MONDAY, 0.1, recency=0.6) == -0.35
+    assert date_adjustment(chunk(None), None, MONDAY, 0.1, recency=0.6) == 0.0
+    # with a window the reference day is the window's end, not the as-of date
+    june = DateWindow(date(2023, 6, 1), date(2023, 6, 30), "in June")
+    in_june = date_adjustment(chunk(date(2023, 6, 30)), june, MONDAY, 0.1, recency=0.6)
+    assert in_june == 0.1 + 0.6
+    assert date_adjustment(chunk(date(2024, 3, 1)), june, MONDAY, 0.1, recency=0.6) == -0.35

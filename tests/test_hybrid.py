@@ -1,0 +1,70 @@
+"""Hybrid retrieval on a small generated corpus: BM25 alone and dense alone each miss a case hybrid finds.
+
+*Lexical*: the question names one UN resolution by number among ten near-identical ones; the dense
+embedder barely sees the number, BM25 matches it exactly. *Semantic*: the question ("head of government
+stepped down") shares no word with the passage ("prime minister resigned"), while three off-topic
+passages share its words; BM25 never retrieves the passage, the embedder does.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.retrieve import Retriever
+from assistant.store import Store
+from ingest.pipeline import ingest_paths
+
+DOCS = {
+    "target-lexical": "Resolution 2719, adopted on Friday, demanded the release of detained aid workers.",
+    "d1": "Resolution 2417, adopted on Monday, demanded safe passage for aid convoys.",
+    "d2": "Resolution 2720, adopted last week, demanded the release of detained journalists.",
+    "d3": "Resolution 2334, adopted years ago, demanded a halt to settlement building.",
+    "d4": "Resolution 2642, adopted on Tuesday, demanded the release of detained doctors.",
+    "d5": "Resolution 2118, adopted in September, demanded the removal of chemical weapons.",
+    "target-semantic": "Australia's prime minister resigned on Friday after losing a party-room vote.",
+    "k1": "Country music fans cheered as the head of the festival praised government arts grants.",
+    "k2": "The government said the country would quit coal power, the head of the energy agency added.",
+    "k3": "Farmers quit the country fair early; the head judge blamed government rules.",
+    "d6": "Resolution 2231, adopted in July, demanded limits on uranium enrichment.",
+    "d7": "Resolution 2397, adopted in December, demanded new sanctions on oil shipments.",
+    "d8": "Resolution 2728, adopted in March, demanded an immediate ceasefire for the holy month.",
+    "d9": "Resolution 2401, adopted in February, demanded a thirty-day truce.",
+}
+LEXICAL = ("What did Resolution 2719 demand?", "target-lexical")
+SEMANTIC = ("Which country's head of government stepped down?", "target-semantic")
+
+
+@pytest.fixture
+def retrievers(settings: Any, embedder: Any, tmp_path: Path) -> dict[str, Retriever]:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, body in DOCS.items():
+        (docs / f"{name}.md").write_text(f"---\ntitle: {name}\n---\n{body}\n")
+    store = Store(settings, embedder)
+    assert ingest_paths([docs], store, embedder, settings).added == len(DOCS)
+    modes = ("dense", "bm25", "hybrid")
+    return {m: Retriever(store, embedder, settings.model_copy(update={"retrieval": m})) for m in modes}
+
+
+def _found(retriever: Retriever, case: tuple[str, str], k: int = 5) -> bool:
+    question, target = case
+    return target in [p.chunk.title for p in retriever.retrieve(question, k=k)]
+
+
+def test_each_single_retriever_misses_a_case_that_hybrid_finds(retrievers: dict[str, Retriever]) -> None:
+    assert not _found(retrievers["dense"], LEXICAL)
+    assert _found(retrievers["bm25"], LEXICAL)
+    assert not _found(retrievers["bm25"], SEMANTIC)
+    assert _found(retrievers["dense"], SEMANTIC)
+    assert _found(retrievers["hybrid"], LEXICAL) and _found(retrievers["hybrid"], SEMANTIC)
+
+
+def test_hybrid_puts_the_exact_match_first_and_keeps_cosine_scores(retrievers: dict[str, Retriever]) -> None:
+    passages = retrievers["hybrid"].retrieve(LEXICAL[0], k=5)
+    assert passages[0].chunk.title == "target-lexical"
+    assert [p.rank for p in passages] == [1, 2, 3, 4, 5]
+    # scores stay cosine similarities (abstention is calibrated on them), whichever side found the passage
+    dense_scores = {p.chunk.title: p.score for p in retrievers["dense"].retrieve(LEXICAL[0], k=12)}
+    for p in passages:
+        assert p.score == pytest.approx(dense_scores[p.chunk.title], abs=1e-4)
