@@ -18,7 +18,7 @@ from typing import Any
 from assistant.citations import parse_answer
 from assistant.config import Settings, apply_offline_env
 from assistant.conversation import Turn, carry_over, leans_on_context
-from assistant.dates import resolve_window
+from assistant.dates import off_window, resolve_window
 from assistant.extractive import Composition, ExtractiveAnswerer, closest_coverage
 from assistant.generative import GenerativeAnswerer
 from assistant.grounding import GroundingChecker
@@ -28,6 +28,7 @@ from assistant.store import Store
 from assistant.types import (
     Answer,
     AnswerEvent,
+    Citation,
     DateWindow,
     Filters,
     Passage,
@@ -52,6 +53,19 @@ class Scope:
 
     def retrieval(self) -> dict[str, Any]:
         return {"filters": self.filters, "window": self.window, "as_of": self.as_of}
+
+
+def off_window_reason(window: DateWindow | None, citations: Sequence[Citation]) -> str:
+    """Why an answer to a "this week" question must not stand, when all it cites is dated outside the week."""
+    published = [c.passage.chunk.published for c in citations]
+    if window is None or not off_window(window, published):
+        return ""
+    days = sorted({d.isoformat() for d in published if d is not None})
+    shown = ", ".join(days[:3]) + ("…" if len(days) > 3 else "")
+    return (
+        f"The sources don't say: nothing published {window.phrase} ({window.start.isoformat()} – "
+        f"{window.end.isoformat()}) answers this; the closest coverage is from {shown}."
+    )
 
 
 class Assistant:
@@ -171,6 +185,8 @@ class Assistant:
         t1 = time.perf_counter()
         yield PassagesEvent(tuple(passages))
         draft: Composition = self._extractive.compose(query, passages)
+        if not draft.abstained and (stale := off_window_reason(scope.window, draft.citations)):
+            draft = Composition(stale, (Sentence(stale),), (), True, stale)
         if not draft.abstained and self.settings.grounding_check:
             sentences, citations = self._checker.annotate(draft.sentences, draft.citations)
             draft = Composition(draft.text, sentences, citations, False)
@@ -207,7 +223,10 @@ class Assistant:
                 first_token = first_token or time.perf_counter()
                 pieces.append(item)
                 yield TextEvent(item)
-        yield AnswerEvent(self._parsed(question, query, "".join(pieces), passages, t0, first_token))
+        answer = self._parsed(question, query, "".join(pieces), passages, t0, first_token)
+        if not answer.abstained and (stale := off_window_reason(scope.window, answer.citations)):
+            answer = self._abstention(question, query, stale, passages, answer.timings)
+        yield AnswerEvent(answer)
 
     def _abstention(
         self, question: str, query: str, reason: str, passages: list[Passage], timings: dict[str, float], **extra: int

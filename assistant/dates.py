@@ -27,11 +27,35 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _window(start: date, end: date, phrase: str) -> DateWindow:
-    return DateWindow(start=start, end=end, phrase=phrase)
+# Coverage trails events by a few days; a passage this long after a window still reports on it.
+REPORTING_LAG = timedelta(days=3)
+
+
+def _window(start: date, end: date, phrase: str, recent: bool = False) -> DateWindow:
+    return DateWindow(start=start, end=end, phrase=phrase, recent=recent)
+
+
+def off_window(window: DateWindow | None, published: list[date | None]) -> bool:
+    """True when a *recent* window's question is answered only from coverage dated outside it.
+
+    "Who resigned this week?" answered from last year's articles answers another question. Undated
+    passages count as possibly inside (they are never held against an answer); so does coverage a day
+    early (time zones) or up to :data:`REPORTING_LAG` late.
+    """
+    if window is None or not window.recent or not published:
+        return False
+    early, late = window.start - timedelta(days=1), window.end + REPORTING_LAG
+    return all(day is not None and not early <= day <= late for day in published)
 
 
 def _relative(q: str, as_of: date) -> DateWindow | None:
+    window = _relative_span(q, as_of)
+    if window is None or window.phrase in ("this year", "last year"):
+        return window
+    return _window(window.start, window.end, window.phrase, recent=True)
+
+
+def _relative_span(q: str, as_of: date) -> DateWindow | None:
     if m := re.search(r"\b(this|the past|the last)\s+week\b", q):
         return _window(as_of - timedelta(days=6), as_of, m.group(0))
     if m := re.search(r"\blast week\b", q):

@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
 from assistant.config import Settings
+from assistant.dates import REPORTING_LAG
 from assistant.fusion import mmr_order, reciprocal_rank_fusion
 from assistant.keyword_index import KeywordIndex
 from assistant.models import Embedder, Vectors
@@ -28,8 +29,7 @@ from assistant.rerank import FeatureWeights, feature_scores
 from assistant.store import Store, where_clause
 from assistant.types import Chunk, DateWindow, Filters, Passage
 
-# Reports trail events: an article a few days after the window still covers it.
-_REPORTING_LAG = timedelta(days=3)
+_REPORTING_LAG = REPORTING_LAG
 
 
 def date_adjustment(

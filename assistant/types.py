@@ -114,6 +114,7 @@ class DateWindow:
     start: date
     end: date
     phrase: str = ""
+    recent: bool = False  # a short window relative to the as-of date ("this week", "yesterday", "recently")
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end

@@ -101,3 +101,42 @@ def test_recency_prior_decays_before_the_reference_day() -> None:
     in_june = date_adjustment(chunk(date(2023, 6, 30)), june, MONDAY, 0.1, recency=0.6)
     assert in_june == 0.1 + 0.6
     assert date_adjustment(chunk(date(2024, 3, 1)), june, MONDAY, 0.1, recency=0.6) == -0.35
+
+
+def test_recent_windows_and_off_window_evidence() -> None:
+    from assistant.dates import off_window
+
+    week = resolve_window("Who resigned this week?", MONDAY)
+    assert week is not None and week.recent
+    year = resolve_window("Who resigned this year?", MONDAY)
+    assert year is not None and not year.recent
+    june = resolve_window("Who resigned in June?", MONDAY)
+    assert june is not None and not june.recent
+    assert off_window(week, [date(2023, 3, 1)])  # last year's coverage only
+    assert off_window(week, [date(2023, 3, 1), date(2024, 1, 2)])
+    assert not off_window(week, [date(2023, 3, 1), date(2024, 3, 1)])  # one passage from the week is enough
+    assert not off_window(week, [date(2024, 3, 6)])  # reported two days after the week
+    assert not off_window(week, [None])  # undated passages are never held against an answer
+    assert not off_window(year, [date(2020, 1, 1)]) and not off_window(None, [date(2020, 1, 1)])
+
+
+def test_this_week_question_answered_only_from_old_coverage_abstains(
+    settings: Any, embedder: Any, tmp_path: Path
+) -> None:
+    from assistant.answer import Assistant
+    from assistant.store import Store
+    from ingest.pipeline import ingest_paths
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "old.md").write_text(
+        "---\ntitle: Vote of confidence\ndate: 2022-06-07\n---\n"
+        "Prime Minister Boris Johnson survived a vote of confidence by his own lawmakers on Monday.\n"
+    )
+    store = Store(settings, embedder)
+    ingest_paths([docs], store, embedder, settings)
+    bot = Assistant(settings, store, embedder)
+    stale = bot.answer("Which prime minister survived a vote of confidence this week?", as_of=MONDAY)
+    assert stale.abstained and "this week" in stale.abstain_reason and "2022-06-07" in stale.abstain_reason
+    then = bot.answer("Which prime minister survived a vote of confidence this week?", as_of=date(2022, 6, 10))
+    assert not then.abstained and "Boris Johnson" in then.text and then.citations

@@ -1,0 +1,151 @@
+"""Honest abstention on the shared diplomacy set: answerable questions vs. questions whose answer was removed.
+
+Usage::
+
+    .venv/bin/python -m bench.abstention --home /tmp/rtqa_home     # a home holding the 1,304 articles
+    .venv/bin/python -m bench.abstention                           # ingests into bench/cache/ first
+
+RealTime QA's ``answer_in_retrieved_text = false`` is not a must-abstain label in Attaché's setting: the
+library pools every question's articles, and for 60 of those 79 questions the gold answer string occurs
+in some article of the pool. So this benchmark builds must-abstain questions the way RGB's "negative
+rejection" does (Chen et al., 2024): a seeded sample of 60 answerable questions is split in two; the
+first 30 are asked against the full library, the other 30 against a copy of it from which every article
+stating the answer was deleted (its normalised answer string, or, for a multi-word name, its last word).
+Reported: abstention on the redacted 30, wrong abstentions on the full 30, and the grounding figures of
+all answers (citation recall / precision, groundedness), with the default backend. Writes
+``bench/results/abstention.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from assistant.answer import Assistant
+from assistant.config import Settings, apply_offline_env
+from assistant.evaluate.metrics import normalise, summarise
+from assistant.evaluate.questions import EvalQuestion, from_record
+from assistant.evaluate.runner import run_one
+from assistant.models import build_embedder
+from assistant.store import Store
+from bench.retrieval import CACHE, SHARED, open_store
+
+RESULTS = Path(__file__).resolve().parent / "results" / "abstention.md"
+SAMPLE = 60
+SEED = 20261201
+
+
+def evidence_terms(answer: str) -> list[str]:
+    """What marks an article as stating ``answer``: the answer itself, and a multi-word name's last word."""
+    terms = [normalise(answer)]
+    words = answer.split()
+    if len(words) >= 2 and words[-1][:1].isupper() and len(re.sub(r"\W", "", words[-1])) >= 4:
+        terms.append(normalise(words[-1]))
+    return [t for t in terms if t]
+
+
+def states(article_text: str, terms: list[str]) -> bool:
+    text = f" {normalise(article_text)} "
+    return any(f" {t} " in text for t in terms)
+
+
+def redact(store: Store, questions: list[EvalQuestion]) -> int:
+    """Delete every article that states any of ``questions``' answers; returns how many went."""
+    terms = [t for q in questions for t in evidence_terms(q.reference_answer)]
+    doomed = [a.id for a, _ in store.list_articles() if states(f"{a.title}\n{a.text}", terms)]
+    for article_id in doomed:
+        store.delete_article(article_id)
+    return len(doomed)
+
+
+def sample(path: Path) -> tuple[list[EvalQuestion], list[EvalQuestion]]:
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    answerable = [r for r in records if r.get("answer_in_retrieved_text")]
+    random.Random(SEED).shuffle(answerable)
+    chosen = answerable[:SAMPLE]
+    full = [from_record(r) for r in chosen[: SAMPLE // 2]]
+    gone = [replace(from_record(r), answerable=False) for r in chosen[SAMPLE // 2 :]]
+    return full, gone
+
+
+def _answer_all(home: Path, questions: list[EvalQuestion]) -> list[dict[str, Any]]:
+    settings = Settings(home=home)
+    embedder = build_embedder(settings)
+    bot = Assistant(settings, Store(settings, embedder), embedder)
+    articles = {a.id: a for a, _ in bot.store.list_articles()}
+    rows = []
+    for i, q in enumerate(questions, start=1):
+        rows.append(run_one(bot, q, articles))
+        print(f"\r{home.name}: {i}/{len(questions)}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--questions", type=Path, default=SHARED / "diplomacy_questions.jsonl")
+    parser.add_argument("--articles", type=Path, default=SHARED / "diplomacy_articles.jsonl")
+    parser.add_argument("--home", type=Path, help="an ATTACHE_HOME holding these articles already (not modified)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    if not args.questions.exists() or not args.articles.exists():
+        sys.exit(f"shared data not found ({args.questions}); skipping the abstention benchmark")
+    apply_offline_env()
+    logging.basicConfig(level=logging.WARNING)
+    home = args.home or CACHE / f"retrieval-{args.articles.stem}"
+    embedder = build_embedder(Settings())
+    open_store(home, args.articles, embedder)
+    full, gone = sample(args.questions)
+    with tempfile.TemporaryDirectory(prefix="attache-redacted-") as scratch:
+        redacted = Path(scratch) / "redacted"
+        shutil.copytree(home, redacted)
+        settings = Settings(home=redacted)
+        removed = redact(Store(settings, embedder), gone)
+        rows = _answer_all(home, full) + _answer_all(redacted, gone)
+    metrics = summarise(rows)
+    wanted = [
+        "abstention_recall",
+        "wrong_abstention_rate",
+        "answer_pass_rate",
+        "citation_recall",
+        "citation_precision",
+        "groundedness",
+        "citation_exact_rate",
+    ]
+    lines = [
+        "# Abstention: answerable vs. answer-removed questions (shared diplomacy set)",
+        "",
+        f"Reproduce: `.venv/bin/python -m bench.abstention {' '.join(sys.argv[1:])}`. Sample: {SAMPLE} answerable "
+        f"questions (seed {SEED}); {len(full)} asked against the full library, {len(gone)} against a copy with "
+        f"the {removed} articles stating their answers deleted. Default backend ({Settings().resolved_backend}).",
+        "",
+        "| metric | value [95% CI] |",
+        "|---|---|",
+        *(f"| {name} | {metrics[name].fmt()} |" for name in wanted if name in metrics),
+        "",
+        "Must-abstain questions answered anyway (what the answer said):",
+        "",
+        *(
+            f"- `{r['id']}` {r['question'][:90]} → {str(r.get('answer', ''))[:140]}"
+            for r in rows
+            if r.get("answerable") is False and not r.get("abstained")
+        ),
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
