@@ -144,6 +144,15 @@ class Settings(BaseSettings):
         ge=0,
         description="Ingest: articles a background thread reads and chunks ahead of embedding; 0 = no thread.",
     )
+    ingest_workers: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description=(
+            "Embedding batches in flight during ingest: N ONNX sessions of cores/N threads each, or N concurrent "
+            "requests to a remote embeddings endpoint."
+        ),
+    )
     ingest_lock_timeout: float = Field(
         default=300.0,
         ge=0,

@@ -9,6 +9,7 @@ texts to an OpenAI-compatible ``/v1/embeddings`` endpoint instead (:class:`OpenA
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -195,8 +196,40 @@ class OpenAIEmbedder:
         return vector
 
 
-def build_embedder(settings: Settings) -> Embedder:
-    """The configured embedder: the packaged MiniLM, or an OpenAI-compatible endpoint."""
+class EmbedderPool:
+    """Several embedders of one model, run concurrently: a call's texts are split evenly among them.
+
+    Local: one ONNX session per member, each with its share of the cores; remote: the same client
+    several times, so that many requests are in flight.
+    """
+
+    def __init__(self, members: Sequence[Embedder]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._members = list(members)
+        self._executor = ThreadPoolExecutor(len(self._members), thread_name_prefix="embed")
+
+    @property
+    def name(self) -> str:
+        return self._members[0].name
+
+    @property
+    def dim(self) -> int:
+        return self._members[0].dim
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        size = -(-len(texts) // len(self._members))  # ceil: one contiguous part per member
+        parts = [list(texts[lo : lo + size]) for lo in range(0, len(texts), size)] if texts else []
+        if len(parts) <= 1:
+            return self._members[0].embed_documents(texts)
+        done = self._executor.map(lambda job: job[0].embed_documents(job[1]), zip(self._members, parts, strict=False))
+        return np.concatenate(list(done))
+
+    def embed_query(self, text: str) -> Vectors:
+        return self._members[0].embed_query(text)
+
+
+def _one_embedder(settings: Settings, threads: int) -> Embedder:
     if settings.embed_backend == "openai":
         key = settings.embed_api_key.get_secret_value() if settings.embed_api_key else None
         return OpenAIEmbedder(
@@ -207,7 +240,18 @@ def build_embedder(settings: Settings) -> Embedder:
             timeout=settings.embed_timeout,
             retries=settings.embed_retries,
         )
-    return OnnxMiniLM(max_tokens=settings.embed_max_tokens, threads=settings.embed_threads)
+    return OnnxMiniLM(max_tokens=settings.embed_max_tokens, threads=threads)
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The configured embedder (packaged MiniLM or an OpenAI-compatible endpoint); a pool with ``ingest_workers``."""
+    workers = settings.ingest_workers
+    if workers <= 1:
+        return _one_embedder(settings, settings.embed_threads)
+    if settings.embed_backend == "openai":
+        return EmbedderPool([_one_embedder(settings, 0)] * workers)
+    threads = max(1, (settings.embed_threads or os.cpu_count() or 1) // workers)
+    return EmbedderPool([_one_embedder(settings, threads) for _ in range(workers)])
 
 
 def build_chat_model(settings: Settings, base_url: str | None = None, model: str | None = None) -> Any:

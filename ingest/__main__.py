@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--wait", type=float, metavar="SECONDS", help="how long to wait for the store lock")
     parser.add_argument("--max-file-mb", type=float, metavar="MIB", help="skip (and report) larger files")
     parser.add_argument("--no-dedupe", action="store_true", help="store near-duplicates as separate articles")
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help="embedding batches in flight (ONNX sessions or remote requests)"
+    )
     return parser
 
 
@@ -46,6 +49,8 @@ def _overrides(args: argparse.Namespace, settings: Settings) -> Settings:
         update["ingest_max_file_mb"] = args.max_file_mb
     if args.no_dedupe:
         update["dedupe_threshold"] = 0.0
+    if args.workers is not None:
+        update["ingest_workers"] = max(1, args.workers)
     return settings.model_copy(update=update)
 
 

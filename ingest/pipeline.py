@@ -53,7 +53,8 @@ class _Run:
         self.store, self.settings, self.report = store, settings, report
         store.repair()
         self.catalog = Catalog(store.records(), settings.dedupe_threshold)
-        self.writer = BatchWriter(store, embedder, settings.embed_batch_size, report, on_flush=self._show_rate)
+        window = settings.embed_batch_size * settings.ingest_workers  # one batch per worker per embedding call
+        self.writer = BatchWriter(store, embedder, window, report, on_flush=self._show_rate)
         self.seen: set[str] = set()
         self.complete_files: set[Path] = set()
         self._bar: tqdm[None] | None = None
