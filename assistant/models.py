@@ -53,6 +53,9 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> Vectors: ...
 
 
+_MAX_BATCH = 64
+
+
 class OnnxMiniLM:
     """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling, dynamic padding, truncation."""
 
@@ -93,6 +96,9 @@ class OnnxMiniLM:
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) > _MAX_BATCH:  # attention memory grows with batch × length²: never one giant batch
+            parts = [self.embed_documents(texts[lo : lo + _MAX_BATCH]) for lo in range(0, len(texts), _MAX_BATCH)]
+            return np.concatenate(parts)
         encodings = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)

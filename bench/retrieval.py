@@ -12,8 +12,8 @@ at k is "the gold answer string appears, case-insensitively, in one of the top-k
 Configurations: dense only, BM25 only, hybrid (RRF), hybrid + second stage, hybrid + second stage + date
 (the question's time expression resolved against its ``as_of``, boosting by published date). In the same
 run, the naive LangChain pipeline: ``langchain_chroma.Chroma.from_documents`` over a
-``RecursiveCharacterTextSplitter`` split (1,000 characters, 200 overlap) with the same embedder,
-``similarity_search`` top-k. Latency is one ``retrieve`` call (query embedding included), p50/p95.
+``RecursiveCharacterTextSplitter`` split (1,000 characters, 200 overlap) with the same embedder
+(``bench/naive.py``), ``similarity_search`` top-k. Latency is one ``retrieve`` call (query embedding included), p50/p95.
 Writes ``bench/results/retrieval.md``.
 """
 
@@ -142,39 +142,22 @@ def ours(config: Config, home: Path, store: Store, embedder: Embedder) -> Callab
     return search
 
 
-def naive(articles: Path, embedder: Embedder, folder: Path) -> tuple[Callable[[Question], list[str]], float]:
-    """The LangChain tutorial pipeline on the same articles; returns the search and its ingest seconds."""
+def naive(articles: Path, embedder: Embedder, folder: Path) -> Callable[[Question], list[str]]:
+    """The LangChain tutorial pipeline (``bench/naive.py``) on the same articles, built once and kept."""
     from langchain_chroma import Chroma
-    from langchain_core.documents import Document
-    from langchain_core.embeddings import Embeddings
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    class Same(Embeddings):
-        def embed_documents(self, texts: list[str]) -> list[list[float]]:
-            return [list(map(float, v)) for v in embedder.embed_documents(texts)]
+    from bench.naive import WrappedEmbedder, naive_ingest
 
-        def embed_query(self, text: str) -> list[float]:
-            return list(map(float, embedder.embed_query(text)))
-
-    seconds = 0.0
-    if (folder / "chroma.sqlite3").exists():
-        db = Chroma(collection_name="naive", embedding_function=Same(), persist_directory=str(folder))
-    else:
-        started = time.perf_counter()
-        docs = []
-        for line in articles.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                docs.append(Document(page_content=row.get("text") or "", metadata={"title": row.get("title", "")}))
-        splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
-        print(f"naive baseline: embedding {len(splits)} splits (once; cached) ...", file=sys.stderr)
-        db = Chroma.from_documents(splits, Same(), collection_name="naive", persist_directory=str(folder))
-        seconds = time.perf_counter() - started
+    if not (folder / "chroma.sqlite3").exists():
+        print("naive baseline: splitting and embedding the articles (once; cached) ...", file=sys.stderr)
+        naive_ingest(articles, embedder, 0, Settings().embed_batch_size, keep=folder)
+    wrapped = WrappedEmbedder(embedder, 32)
+    db = Chroma(collection_name="naive", embedding_function=wrapped, persist_directory=str(folder))
 
     def search(q: Question) -> list[str]:
         return [d.page_content for d in db.similarity_search(q.text, k=max(KS))]
 
-    return search, seconds
+    return search
 
 
 def markdown(rows: list[Row], args: argparse.Namespace, n_chunks: int, load: str) -> str:
@@ -221,7 +204,7 @@ def main() -> None:
     _, store = open_store(home, args.articles, embedder)
     rows = [score(c.name, questions, ours(c, home, store, embedder)) for c in CONFIGS]
     if not args.no_naive:
-        search, _ = naive(args.articles, embedder, CACHE / f"naive-{tag}")
+        search = naive(args.articles, embedder, CACHE / f"naive-{tag}")
         rows.append(score("naive LangChain (Chroma.from_documents, top-k)", questions, search))
     text = markdown(rows, args, store.count_chunks(), load)
     print(text)

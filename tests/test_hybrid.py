@@ -68,3 +68,11 @@ def test_hybrid_puts_the_exact_match_first_and_keeps_cosine_scores(retrievers: d
     dense_scores = {p.chunk.title: p.score for p in retrievers["dense"].retrieve(LEXICAL[0], k=12)}
     for p in passages:
         assert p.score == pytest.approx(dense_scores[p.chunk.title], abs=1e-4)
+
+
+def test_mmr_option_still_returns_k_distinct_passages(retrievers: dict[str, Retriever]) -> None:
+    hybrid = retrievers["hybrid"]
+    diverse = Retriever(hybrid._store, hybrid._embedder, hybrid._settings.model_copy(update={"mmr_lambda": 0.5}))
+    passages = diverse.retrieve(LEXICAL[0], k=5)
+    assert len({p.chunk.id for p in passages}) == 5
+    assert passages[0].chunk.title == "target-lexical"  # the most relevant passage is still picked first
