@@ -44,6 +44,7 @@ _POLAR = re.compile(
 )
 _POLAR_MIN_COVERAGE = 0.2
 W_DENSE, W_LEXICAL, W_PASSAGE, W_TYPE = 0.5, 0.3, 0.2, 0.1
+_DENSE_POOL = 32  # sentences embedded per answer (the rest are ranked by the cheap terms alone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,15 +158,22 @@ class ExtractiveAnswerer:
         terms = salient_terms(question)
         stems = [set(content_stems(c.text)) for c in pool]
         idf = IdfTable(stems)
-        q_vec = self._embedder.embed_query(question)
-        vectors = self._embedder.embed_documents([c.text for c in pool])
-        in_context = self._embedder.embed_documents([f"{c.context} {c.text}".strip() for c in pool])
-        dense = np.maximum(vectors @ q_vec, in_context @ q_vec)
         lexical = np.array([idf.coverage(terms, s) for s in stems])
         prior = np.array([c.passage.score for c in pool])
         kind = answer_type(question)
         typed = np.array([has_answer_type(c.text, kind) for c in pool], dtype=np.float32)
-        scores = W_DENSE * dense + W_LEXICAL * lexical + W_PASSAGE * prior + W_TYPE * typed
+        cheap = W_LEXICAL * lexical + W_PASSAGE * prior + W_TYPE * typed
+        # Embedding every sentence twice is most of an answer's time: only the best by the cheap terms are
+        # embedded. The dense term is clipped at 0, so a sentence left out never outscores one kept.
+        keep = np.argsort(-cheap, kind="stable")[:_DENSE_POOL]
+        q_vec = self._embedder.embed_query(question)
+        kept = [pool[i] for i in keep]
+        vectors = np.zeros((len(pool), q_vec.shape[0]), dtype=np.float32)
+        vectors[keep] = self._embedder.embed_documents([c.text for c in kept])
+        in_context = self._embedder.embed_documents([f"{c.context} {c.text}".strip() for c in kept])
+        dense = np.zeros(len(pool), dtype=np.float32)
+        dense[keep] = np.clip(np.maximum(vectors[keep] @ q_vec, in_context @ q_vec), 0.0, None)
+        scores = W_DENSE * dense + cheap
         return scores.astype(np.float32), vectors
 
     def _named(self, question: str, missing: list[list[str]]) -> str:
