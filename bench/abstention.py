@@ -9,8 +9,8 @@ RealTime QA's ``answer_in_retrieved_text = false`` is not a must-abstain label i
 library pools every question's articles, and for 60 of those 79 questions the gold answer string occurs
 in some article of the pool. So this benchmark builds must-abstain questions the way RGB's "negative
 rejection" does (Chen et al., 2024): a seeded sample of 60 answerable questions is split in two; the
-first 30 are asked against the full library, the other 30 against a copy of it from which every article
-stating the answer was deleted (its normalised answer string, or, for a multi-word name, its last word).
+first 30 are asked against the full library, each of the other 30 with a filter that leaves out every
+article stating its answer (the normalised answer string, or, for a multi-word name, its last word).
 Reported: abstention on the redacted 30, wrong abstentions on the full 30, and the grounding figures of
 all answers (citation recall / precision, groundedness), with the default backend. Writes
 ``bench/results/abstention.md``.
@@ -23,20 +23,19 @@ import json
 import logging
 import random
 import re
-import shutil
+import statistics
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from assistant.answer import Assistant
 from assistant.config import Settings, apply_offline_env
-from assistant.evaluate.metrics import normalise, summarise
+from assistant.evaluate.metrics import Row, normalise, score, summarise
 from assistant.evaluate.questions import EvalQuestion, from_record
-from assistant.evaluate.runner import run_one
+from assistant.evaluate.runner import answer_row
 from assistant.models import build_embedder
 from assistant.store import Store
+from assistant.types import Filters
 from bench.retrieval import CACHE, SHARED, open_store
 
 RESULTS = Path(__file__).resolve().parent / "results" / "abstention.md"
@@ -58,15 +57,6 @@ def states(article_text: str, terms: list[str]) -> bool:
     return any(f" {t} " in text for t in terms)
 
 
-def redact(store: Store, questions: list[EvalQuestion]) -> int:
-    """Delete every article that states any of ``questions``' answers; returns how many went."""
-    terms = [t for q in questions for t in evidence_terms(q.reference_answer)]
-    doomed = [a.id for a, _ in store.list_articles() if states(f"{a.title}\n{a.text}", terms)]
-    for article_id in doomed:
-        store.delete_article(article_id)
-    return len(doomed)
-
-
 def sample(path: Path) -> tuple[list[EvalQuestion], list[EvalQuestion]]:
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     answerable = [r for r in records if r.get("answer_in_retrieved_text")]
@@ -77,17 +67,24 @@ def sample(path: Path) -> tuple[list[EvalQuestion], list[EvalQuestion]]:
     return full, gone
 
 
-def _answer_all(home: Path, questions: list[EvalQuestion]) -> list[dict[str, Any]]:
-    settings = Settings(home=home)
-    embedder = build_embedder(settings)
-    bot = Assistant(settings, Store(settings, embedder), embedder)
+def answer_all(bot: Assistant, full: list[EvalQuestion], gone: list[EvalQuestion]) -> tuple[list[Row], list[int]]:
+    """Rows for every question; a must-abstain one is asked with its answer's articles filtered out."""
     articles = {a.id: a for a, _ in bot.store.list_articles()}
-    rows = []
-    for i, q in enumerate(questions, start=1):
-        rows.append(run_one(bot, q, articles))
-        print(f"\r{home.name}: {i}/{len(questions)}", end="", file=sys.stderr, flush=True)
+    rows: list[Row] = []
+    removed: list[int] = []
+    for i, q in enumerate([*full, *gone], start=1):
+        filters = None
+        if not q.answerable:
+            terms = evidence_terms(q.reference_answer)
+            allowed = tuple(aid for aid, a in articles.items() if not states(f"{a.title}\n{a.text}", terms))
+            removed.append(len(articles) - len(allowed))
+            filters = Filters(article_ids=allowed)
+        answer = bot.answer(q.question, filters=filters, as_of=q.as_of)
+        rows.append({"id": q.id, "question": q.question, "answerable": q.answerable, **answer_row(answer),
+                     **score(q, answer, articles), "error": None})
+        print(f"\ranswered {i}/{len(full) + len(gone)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
-    return rows
+    return rows, removed
 
 
 def main() -> None:
@@ -96,6 +93,7 @@ def main() -> None:
     parser.add_argument("--articles", type=Path, default=SHARED / "diplomacy_articles.jsonl")
     parser.add_argument("--home", type=Path, help="an ATTACHE_HOME holding these articles already (not modified)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--rows", type=Path, help="also write every answer as JSONL here (outside the repo)")
     args = parser.parse_args()
     if not args.questions.exists() or not args.articles.exists():
         sys.exit(f"shared data not found ({args.questions}); skipping the abstention benchmark")
@@ -105,12 +103,11 @@ def main() -> None:
     embedder = build_embedder(Settings())
     open_store(home, args.articles, embedder)
     full, gone = sample(args.questions)
-    with tempfile.TemporaryDirectory(prefix="attache-redacted-") as scratch:
-        redacted = Path(scratch) / "redacted"
-        shutil.copytree(home, redacted)
-        settings = Settings(home=redacted)
-        removed = redact(Store(settings, embedder), gone)
-        rows = _answer_all(home, full) + _answer_all(redacted, gone)
+    settings = Settings(home=home)
+    bot = Assistant(settings, Store(settings, embedder), embedder)
+    rows, removed = answer_all(bot, full, gone)
+    if args.rows:
+        args.rows.write_text("\n".join(json.dumps(r, default=str) for r in rows) + "\n", encoding="utf-8")
     metrics = summarise(rows)
     wanted = [
         "abstention_recall",
@@ -125,20 +122,17 @@ def main() -> None:
         "# Abstention: answerable vs. answer-removed questions (shared diplomacy set)",
         "",
         f"Reproduce: `.venv/bin/python -m bench.abstention {' '.join(sys.argv[1:])}`. Sample: {SAMPLE} answerable "
-        f"questions (seed {SEED}); {len(full)} asked against the full library, {len(gone)} against a copy with "
-        f"the {removed} articles stating their answers deleted. Default backend ({Settings().resolved_backend}).",
+        f"questions (seed {SEED}); {len(full)} asked against the full library, {len(gone)} each with the articles "
+        f"stating its answer filtered out (median {statistics.median(removed):.0f} of {bot.store.count_articles()} "
+        f"articles). Default backend ({settings.resolved_backend}).",
         "",
         "| metric | value [95% CI] |",
         "|---|---|",
         *(f"| {name} | {metrics[name].fmt()} |" for name in wanted if name in metrics),
         "",
-        "Must-abstain questions answered anyway (what the answer said):",
+        "Must-abstain questions answered anyway:",
         "",
-        *(
-            f"- `{r['id']}` {r['question'][:90]} → {str(r.get('answer', ''))[:140]}"
-            for r in rows
-            if r.get("answerable") is False and not r.get("abstained")
-        ),
+        ", ".join(f"`{r['id']}`" for r in rows if r["answerable"] is False and not r["abstained"]) or "none",
         "",
     ]
     text = "\n".join(lines)

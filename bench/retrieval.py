@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 import statistics
 import sys
 import time
@@ -148,11 +149,17 @@ def naive(articles: Path, embedder: Embedder, folder: Path) -> Callable[[Questio
 
     from bench.naive import WrappedEmbedder, naive_ingest
 
-    if not (folder / "chroma.sqlite3").exists():
-        print("naive baseline: splitting and embedding the articles (once; cached) ...", file=sys.stderr)
-        naive_ingest(articles, embedder, 0, Settings().embed_batch_size, keep=folder)
     wrapped = WrappedEmbedder(embedder, 32)
     db = Chroma(collection_name="naive", embedding_function=wrapped, persist_directory=str(folder))
+    if db._collection.count() == 0:  # first run, or a run that died half-way: build it from scratch
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        del db
+        SharedSystemClient.clear_system_cache()  # the cached client would point at the deleted files
+        shutil.rmtree(folder, ignore_errors=True)
+        print("naive baseline: splitting and embedding the articles (once; cached) ...", file=sys.stderr)
+        naive_ingest(articles, embedder, 0, Settings().embed_batch_size, keep=folder)
+        db = Chroma(collection_name="naive", embedding_function=wrapped, persist_directory=str(folder))
 
     def search(q: Question) -> list[str]:
         return [d.page_content for d in db.similarity_search(q.text, k=max(KS))]

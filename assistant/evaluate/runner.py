@@ -45,7 +45,7 @@ def config_fingerprint(assistant: Assistant, questions_path: Path) -> dict[str, 
     return {**payload, "config_hash": digest}
 
 
-def _answer_row(answer: Answer) -> dict[str, Any]:
+def answer_row(answer: Answer) -> dict[str, Any]:
     return {
         "answer": answer.text,
         "abstained": answer.abstained,
@@ -88,7 +88,7 @@ def run_one(assistant: Assistant, question: EvalQuestion, articles: dict[str, Ar
             aid = citation.passage.chunk.article_id
             if aid not in articles and (found := assistant.store.get_article(aid)) is not None:
                 articles[aid] = found
-        return {**base, **_answer_row(answer), **score(question, answer, articles), "error": None}
+        return {**base, **answer_row(answer), **score(question, answer, articles), "error": None}
     except Exception as exc:  # recorded, never skipped: a run that raised is a failure with its error
         log.warning("question %s raised: %s", question.id, exc)
         return {
