@@ -2,9 +2,10 @@
 
 Usage::
 
-    .venv/bin/python bench/retrieval.py                       # all configurations + the naive baseline
-    .venv/bin/python bench/retrieval.py --home /tmp/rtqa_home # reuse an already-ingested store
-    .venv/bin/python bench/retrieval.py --questions Q.jsonl --articles A.jsonl --out R.md  # another set
+    .venv/bin/python -m bench.retrieval                       # all configurations + the naive baseline
+    .venv/bin/python -m bench.retrieval --home /tmp/rtqa_home # reuse an already-ingested store
+    .venv/bin/python -m bench.retrieval --heldout 120 --no-naive --out bench/results/retrieval-heldout.md
+    .venv/bin/python -m bench.retrieval --questions Q.jsonl --articles A.jsonl --out R.md  # another set
 
 The articles are ingested once into ``bench/cache/`` (kept between runs). For every question whose gold
 ``answer_text`` occurs in the article pool (``answer_in_retrieved_text``), a configuration's retrieval hit
@@ -20,10 +21,12 @@ Writes ``bench/results/retrieval.md``.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import logging
 import os
 import platform
+import random
 import shutil
 import statistics
 import sys
@@ -168,7 +171,7 @@ def naive(articles: Path, embedder: Embedder, folder: Path) -> Callable[[Questio
 
 
 def markdown(rows: list[Row], args: argparse.Namespace, n_chunks: int, load: str) -> str:
-    command = " ".join([".venv/bin/python bench/retrieval.py", *sys.argv[1:]])
+    command = " ".join([".venv/bin/python -m bench.retrieval", *sys.argv[1:]])
     s = Settings()
     return "\n".join(
         [
@@ -191,6 +194,27 @@ def markdown(rows: list[Row], args: argparse.Namespace, n_chunks: int, load: str
     )
 
 
+def heldout_set(n: int, seed: int = 7) -> tuple[Path, Path]:
+    """``n`` answerable dev questions outside the diplomacy set (seeded) and their articles, under bench/cache/."""
+    folder = CACHE / f"heldout-{n}-seed{seed}"
+    questions, articles = folder / "questions.jsonl", folder / "articles.jsonl"
+    if questions.exists() and articles.exists():
+        return questions, articles
+    folder.mkdir(parents=True, exist_ok=True)
+    tuning = {json.loads(line)["uid"] for line in (SHARED / "diplomacy_questions.jsonl").open(encoding="utf-8")}
+    with gzip.open(SHARED / "dev_questions.jsonl.gz", "rt", encoding="utf-8") as handle:
+        pool = [q for q in map(json.loads, handle) if q["uid"] not in tuning and q["answer_in_retrieved_text"]]
+    random.Random(seed).shuffle(pool)
+    chosen = pool[:n]
+    needed = {doc for q in chosen for doc in q["retrieved_doc_ids"]}
+    with gzip.open(SHARED / "dev_articles.jsonl.gz", "rt", encoding="utf-8") as handle, articles.open("w") as out:
+        for line in handle:
+            if json.loads(line)["doc_id"] in needed:
+                out.write(line if line.endswith("\n") else line + "\n")
+    questions.write_text("".join(json.dumps(q) + "\n" for q in chosen), encoding="utf-8")
+    return questions, articles
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=Path, default=SHARED / "diplomacy_questions.jsonl")
@@ -198,7 +222,10 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="an ATTACHE_HOME holding these articles already")
     parser.add_argument("--no-naive", action="store_true", help="skip the LangChain baseline")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--heldout", type=int, default=0, help="N seeded dev questions outside the diplomacy set")
     args = parser.parse_args()
+    if args.heldout and (SHARED / "dev_questions.jsonl.gz").exists():
+        args.questions, args.articles = heldout_set(args.heldout)
     if not args.questions.exists() or not args.articles.exists():
         sys.exit(f"shared data not found ({args.questions}); skipping the retrieval benchmark")
     apply_offline_env()
