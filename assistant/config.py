@@ -174,7 +174,9 @@ class Settings(BaseSettings):
     dense_weight: float = Field(default=1.0, ge=0, description="Weight of the dense ranking in the fusion.")
     bm25_weight: float = Field(default=1.5, ge=0, description="Weight of the BM25 ranking in the fusion.")
     rerank: Literal["off", "features"] = Field(
-        default="features", description="Second stage over the fused candidates: off, or passage features."
+        default="off",
+        description="Second stage over the fused candidates: passage features (title match, optional coverage), or "
+        "off (the default: neither helped on the dev sets; the date terms apply either way).",
     )
     rerank_title: float = Field(default=0.15, ge=0, description="Second stage: weight of the question-in-title match.")
     rerank_coverage: float = Field(

@@ -62,10 +62,11 @@ CONFIGS = (
     Config("dense only", {"retrieval": "dense", "rerank": "off"}),
     Config("BM25 only", {"retrieval": "bm25", "rerank": "off"}),
     Config("hybrid (RRF)", {"retrieval": "hybrid", "rerank": "off"}),
-    Config("hybrid + second stage", {"retrieval": "hybrid", "rerank": "features"}),
+    Config("hybrid + second stage (title match)", {"retrieval": "hybrid", "rerank": "features"}),
     Config("hybrid + second stage + coverage", {"retrieval": "hybrid", "rerank": "features", "rerank_coverage": 0.5}),
-    Config("hybrid + second stage + date window only", {"retrieval": "hybrid", "recency_boost": 0.0}, dated=True),
-    Config("hybrid + second stage + date (default)", {"retrieval": "hybrid", "rerank": "features"}, dated=True),
+    Config("hybrid + date window only (no recency prior)", {"retrieval": "hybrid", "recency_boost": 0.0}, dated=True),
+    Config("hybrid + date (default)", {"retrieval": "hybrid", "rerank": "off"}, dated=True),
+    Config("hybrid + second stage + date", {"retrieval": "hybrid", "rerank": "features"}, dated=True),
 )
 
 
