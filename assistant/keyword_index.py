@@ -148,7 +148,7 @@ class KeywordIndex:
         generation = self._source.generation()
         tokenizer = _tokenizer()
         ids: list[str] = []
-        token_ids: list[list[int]] = []
+        token_ids: list[np.ndarray] = []  # int32 per chunk: a tenth of the memory of lists of ints
         articles: dict[str, int] = {}
         outlets: dict[str, int] = {}
         article_idx: list[int] = []
@@ -159,9 +159,8 @@ class KeywordIndex:
 
         def flush() -> None:
             if page_texts:
-                token_ids.extend(
-                    tokenizer.tokenize(page_texts, update_vocab=True, return_as="ids", show_progress=False)
-                )
+                rows = tokenizer.tokenize(page_texts, update_vocab=True, return_as="ids", show_progress=False)
+                token_ids.extend(np.asarray(row, dtype=np.int32) for row in rows)
                 ids.extend(page_ids)
                 page_ids.clear()
                 page_texts.clear()
