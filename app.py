@@ -1,11 +1,13 @@
 """Attaché web app: settings → assistant → ui → launch.
 
-Binds ``ATTACHE_HOST`` (127.0.0.1 by default), never shares a public link, asks for a password when
+Binds ``ATTACHE_HOST`` (127.0.0.1 by default) and refuses an address other machines can reach unless
+``ATTACHE_ALLOW_PUBLIC=1`` says so; never shares a public link, asks for a password when
 ``ATTACHE_AUTH="user:password"`` is set, and refuses uploads over ``ATTACHE_INGEST_MAX_FILE_MB``.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 
@@ -13,7 +15,6 @@ from assistant.config import Settings, apply_offline_env
 from assistant.errors import AttacheError
 
 log = logging.getLogger("attache.app")
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def parse_auth(value: str) -> tuple[str, str] | None:
@@ -26,16 +27,38 @@ def parse_auth(value: str) -> tuple[str, str] | None:
     return user.strip(), password
 
 
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.0.0.0/8, ::1, "localhost")."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        return False
+
+
+def check_host(host: str, allow_public: str) -> None:
+    """Refuse to listen beyond this machine unless ``ATTACHE_ALLOW_PUBLIC`` explicitly asks for it."""
+    if is_loopback(host) or allow_public.strip().lower() in {"1", "true", "yes"}:
+        return
+    raise SystemExit(
+        f"refusing to listen on {host or '(all interfaces)'}: other machines could reach the app. "
+        "Set ATTACHE_ALLOW_PUBLIC=1 (and ATTACHE_AUTH=user:password) to serve it there."
+    )
+
+
 def main() -> None:
     apply_offline_env()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry endpoint URLs
+    settings = Settings()
+    check_host(settings.host, os.environ.get("ATTACHE_ALLOW_PUBLIC", ""))  # before anything is opened
+    auth = parse_auth(os.environ.get("ATTACHE_AUTH", ""))
     from assistant.answer import Assistant
     from assistant.ui import build_ui, page_assets
     from ingest.lock import store_lock
 
-    settings = Settings()
-    auth = parse_auth(os.environ.get("ATTACHE_AUTH", ""))
-    if auth is None and settings.host not in LOOPBACK:
+    if auth is None and not is_loopback(settings.host):
         log.warning("serving on %s without a password: set ATTACHE_AUTH=user:password", settings.host)
     try:
         assistant = Assistant.from_settings(settings)

@@ -7,6 +7,7 @@ A :class:`Conversation` keeps the history and turns follow-ups into standalone q
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterator, Sequence
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from assistant.citations import parse_answer
 from assistant.config import Settings, apply_offline_env
@@ -97,7 +99,7 @@ class Assistant:
             return "offline extractive mode (no LLM configured)"
         if self.backend == "local":
             return f"local llama.cpp · {self.settings.local_model_path or 'SmolLM2-135M-Instruct'}"
-        return f"OpenAI-compatible · {self.settings.llm_model} @ {self.settings.openai_base_url or 'api.openai.com'}"
+        return f"OpenAI-compatible · {self.settings.llm_model} @ {shown_url(self.settings.openai_base_url)}"
 
     def _answerer(self) -> GenerativeAnswerer:
         if self._generative is None:
@@ -315,6 +317,18 @@ class Conversation:
             if isinstance(event, AnswerEvent):
                 return event.answer
         raise AssertionError("stream ended without an answer")  # pragma: no cover
+
+
+def shown_url(url: str) -> str:
+    """An endpoint URL fit to show or log: no user name, password, query or fragment (keys travel there)."""
+    if not url:
+        return "api.openai.com"
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    with contextlib.suppress(ValueError):  # an out-of-range port: leave it out
+        netloc += f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _with(answer: Answer, **changes: Any) -> Answer:

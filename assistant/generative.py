@@ -13,11 +13,11 @@ import html
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from assistant.config import Settings
+from assistant.errors import BackendResponseError
 from assistant.models import translate_llm_error
 from assistant.prompts import load_prompt
 from assistant.tokens import count_tokens
@@ -67,7 +67,7 @@ def build_chain(chat_model: Any, retrieve: Retrieve, settings: Settings) -> Runn
     chain: Runnable[dict[str, Any], dict[str, Any]] = (
         RunnablePassthrough.assign(passages=RunnableLambda(passages))
         .assign(sources=RunnableLambda(sources))
-        .assign(answer=prompt | chat_model | StrOutputParser())
+        .assign(answer=prompt | chat_model)  # message chunks: the last one carries the finish reason
     )
     return chain
 
@@ -81,15 +81,25 @@ class GenerativeAnswerer:
         self._chain = build_chain(chat_model, retrieve, settings)
 
     def stream(self, question: str, query: str, scope: dict[str, Any] | None = None) -> Iterator[list[Passage] | str]:
-        """Yields the passages (once, first), then answer text pieces. ``scope``: retrieval keyword arguments."""
+        """Yields the passages (once, first), then answer text pieces. ``scope``: retrieval keyword arguments.
+
+        A stream that ends without a finish reason was cut off (the connection closed mid-answer): that is a
+        :class:`BackendResponseError`, never a silently shortened answer.
+        """
+        finished, received = False, 0
         try:
             for chunk in self._chain.stream({"question": question, "query": query, "scope": scope or {}}):
                 if "passages" in chunk:
                     yield list(chunk["passages"])
-                if chunk.get("answer"):
-                    yield str(chunk["answer"])
+                if (piece := chunk.get("answer")) is not None:
+                    finished = finished or bool(piece.response_metadata.get("finish_reason"))
+                    if text := piece.text:
+                        received += len(text)
+                        yield text
         except Exception as exc:
             raise translate_llm_error(exc) from exc
+        if not finished:
+            raise BackendResponseError(f"the model endpoint's answer was cut off after {received} characters")
 
     def entails(self, sentence: str, quote: str) -> bool | None:
         """The model's yes/no on whether ``quote`` supports ``sentence`` (None when it answers neither)."""

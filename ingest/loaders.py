@@ -22,7 +22,7 @@ from ingest.html_pages import parse_html
 from ingest.metadata import article_id, content_hash, normalise_url, outlet_from_url, parse_date
 from ingest.pdf_files import parse_pdf
 from ingest.records import FieldMap, article_from_record, iter_json, iter_jsonl
-from ingest.text_files import decode_text, parse_text_document, read_bytes, read_text, split_summary
+from ingest.text_files import decode_text, missing_reason, parse_text_document, read_bytes, read_text, split_summary
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -110,7 +110,7 @@ def load_file(path: Path, options: LoadOptions | None = None) -> LoadResult:
     loader = _loader(path.suffix.lower())
     try:
         if not path.exists():
-            raise IngestError(str(path), "no such file or directory")
+            raise IngestError(str(path), missing_reason(path))
         if loader is None:
             raise IngestError(str(path), f"unsupported file type {path.suffix or '(none)'}")
         result.articles.extend(loader(read_bytes(path, options.max_bytes), path, result, options))

@@ -8,6 +8,7 @@ keys; a ``FieldMap`` (``--map text=body,title=headline``) names the key, dotted 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ from ingest.metadata import article_id, outlet_from_url, published_date, split_a
 from ingest.text_files import short_title
 
 FieldMap = Mapping[str, str]
+
+# JSON may escape half of a surrogate pair ("\\ud83d" of a cut emoji): such a string cannot be encoded as UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 DEFAULT_KEYS: dict[str, tuple[str, ...]] = {
     "text": ("text", "content", "body", "article", "maintext"),
@@ -52,12 +56,21 @@ def _lookup(record: Mapping[str, Any], dotted: str) -> Any:
     return value
 
 
+def _mend(value: Any) -> Any:
+    """Lone surrogates become U+FFFD, in a string or a list of strings (an authors list)."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_mend(item) if isinstance(item, str) else item for item in value]
+    return value
+
+
 def _field(record: Mapping[str, Any], name: str, field_map: FieldMap) -> Any:
     keys = (field_map[name],) if name in field_map else DEFAULT_KEYS[name]
     for key in keys:
         value = _lookup(record, key)
         if value not in (None, "", [], {}):
-            return value
+            return _mend(value)
     return None
 
 

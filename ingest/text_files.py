@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import errno
+import os
 import re
 from pathlib import Path
 
@@ -23,11 +27,24 @@ def _size(n_bytes: float) -> str:
     return f"{n_bytes / 2**20:.1f} MiB" if n_bytes >= 2**20 else f"{n_bytes / 1024:.0f} KiB"
 
 
+def missing_reason(path: Path) -> str:
+    """Why a path that does not exist cannot be read: gone, or a symbolic link to nowhere."""
+    if not path.is_symlink():
+        return "no such file or directory"
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 raises this for a loop
+        return "symbolic link loop"
+    except OSError as exc:
+        return "symbolic link loop" if exc.errno == errno.ELOOP else f"broken symbolic link (to {os.readlink(path)})"
+    return "no such file or directory"
+
+
 def read_bytes(path: Path, max_bytes: int) -> bytes:
     """The file's bytes; oversized, unreadable and empty files raise ``IngestError``."""
     try:
         if not path.is_file():  # a FIFO or device would block or never end
-            raise IngestError(str(path), "not a regular file" if path.exists() else "no such file or directory")
+            raise IngestError(str(path), "not a regular file" if path.exists() else missing_reason(path))
         size = path.stat().st_size
         if size > max_bytes:
             raise IngestError(
@@ -42,10 +59,21 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     return raw
 
 
+def _utf16_without_bom(head: bytes) -> bool:
+    """Text saved as UTF-16 without a byte-order mark: ASCII letters with a NUL beside each one."""
+    odd, even = head[1::2], head[0::2]
+    return len(head) >= 8 and (odd.count(0) > len(odd) * 0.9 or even.count(0) > len(even) * 0.9)
+
+
 def decode_text(raw: bytes, path: Path) -> str:
-    """UTF-8 text (a BOM is dropped); binary content raises ``IngestError``."""
+    """UTF-8 text, or UTF-16 with a byte-order mark (a BOM is dropped); binary content raises ``IngestError``."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not raw.startswith(codecs.BOM_UTF32_LE):
+        with contextlib.suppress(UnicodeDecodeError):  # not UTF-16 after all: judged as UTF-8 below
+            raw = raw.decode("utf-16").encode("utf-8")
     head = raw[:_SNIFF]
-    if b"\x00" in head:
+    if b"\x00" in raw:  # anywhere: a stray NUL deep in a file is no text either
+        if _utf16_without_bom(head):
+            raise IngestError(str(path), "UTF-16 text without a byte-order mark; save it as UTF-8")
         raise IngestError(str(path), "binary file (NUL bytes), not text")
     try:
         text = raw.decode("utf-8-sig")

@@ -18,7 +18,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from assistant.answer import Assistant
+from assistant.answer import Assistant, shown_url
 from assistant.evaluate.metrics import Row, score
 from assistant.evaluate.questions import EvalQuestion
 from assistant.types import Answer, Article
@@ -32,6 +32,9 @@ RUN_INFO = "run.json"
 def config_fingerprint(assistant: Assistant, questions_path: Path) -> dict[str, Any]:
     """What determines the results: settings (not paths), the question file, the store's size."""
     settings = assistant.settings.model_dump(mode="json", exclude={"home", "seeds_dir", "host", "port"})
+    for name, value in settings.items():  # keys are masked by SecretStr; URLs can carry them too
+        if name.endswith("_url") and isinstance(value, str) and value:
+            settings[name] = shown_url(value)
     questions_digest = hashlib.sha1(questions_path.read_bytes()).hexdigest()
     store = {"articles": assistant.store.count_articles(), "chunks": assistant.store.count_chunks()}
     payload = {
