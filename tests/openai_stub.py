@@ -1,8 +1,8 @@
 """A real OpenAI-compatible HTTP server on 127.0.0.1 for tests: scripted replies and failure modes.
 
-Modes: "ok" (streams ``reply`` word by word), "500", "401", "429" (with Retry-After), "hang" (sleeps past
-any timeout), "malformed" (invalid JSON chunk), "cut" (closes the stream mid-answer). Every request body is
-recorded in ``requests`` so tests can check what the model was sent.
+Modes: "ok" (streams ``reply`` word by word), "500", "401", "429" (with ``retry_after`` as Retry-After),
+"hang" (sleeps past any timeout), "malformed" (invalid JSON chunk), "cut" (closes the stream mid-answer).
+Every request body is recorded in ``requests`` so tests can check what the model was sent.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ class StubState:
         self.replies: list[str] = ["The sources don't say."]
         self.requests: list[dict[str, Any]] = []
         self.hits = 0
+        self.retry_after = "0"  # the Retry-After header of "429" replies
+        self.error_message = ""  # the message of error replies (a real server may echo the key back)
 
     def next_reply(self) -> str:
         return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
@@ -47,7 +49,8 @@ def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _status(self, code: int, headers: dict[str, str] | None = None) -> None:
-            body = json.dumps({"error": {"message": f"stub {code}", "type": "stub"}}).encode()
+            message = state.error_message or f"stub {code}"
+            body = json.dumps({"error": {"message": message, "type": "stub"}}).encode()
             self.send_response(code)
             for key, value in {
                 "Content-Type": "application/json",
@@ -67,7 +70,7 @@ def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
             if mode in ("500", "401"):
                 return self._status(int(mode))
             if mode == "429":
-                return self._status(429, {"Retry-After": "0"})
+                return self._status(429, {"Retry-After": state.retry_after})
             if mode == "hang":
                 time.sleep(30)
                 return None
