@@ -160,13 +160,14 @@ def product(path: Path, settings: Settings, timed: TimedEmbedder, limit: int, to
 
 def run(args: argparse.Namespace, home: Path) -> Figures:
     path = CORPORA[args.corpus]
-    settings = Settings(home=home)
+    settings = Settings(home=home, ingest_workers=args.workers)
     bare = build_embedder(settings)
+    batch = settings.embed_batch_size * settings.ingest_workers  # what the writer hands the embedder per call
     figures = Figures(corpus=args.corpus)
     keep = 0 if args.corpus == "dev" else 10**9
     if args.corpus == "dev":
         texts = sample_texts(path, settings, args.ceiling_sample)
-        figures.ceiling_chunks, figures.ceiling_seconds = ceiling(bare, texts, settings.embed_batch_size)
+        figures.ceiling_chunks, figures.ceiling_seconds = ceiling(bare, texts, batch)
         figures.notes.append(f"ceiling measured on the first {len(texts)} chunks, before the ingest")
         print(f"ceiling: {figures.ceiling_per_s:.2f} chunks/s", file=sys.stderr, flush=True)
     timed = TimedEmbedder(bare, keep=keep)
@@ -175,8 +176,8 @@ def run(args: argparse.Namespace, home: Path) -> Figures:
     figures.articles, figures.stored, figures.chunks = report.articles, report.added + report.replaced, report.chunks
     figures.seconds, figures.embed_seconds, figures.embed_calls = report.seconds, timed.seconds, timed.calls
     figures.peak_rss_mb = peak_rss_mb()
-    if args.corpus != "dev":
-        figures.ceiling_chunks, figures.ceiling_seconds = ceiling(bare, timed.texts, settings.embed_batch_size)
+    if args.corpus != "dev" and not args.no_ceiling:
+        figures.ceiling_chunks, figures.ceiling_seconds = ceiling(bare, timed.texts, batch)
         figures.notes.append("ceiling measured on the texts the product embedded, after the ingest")
         if args.naive_limit >= 0:
             from bench.naive import naive_ingest
@@ -204,6 +205,7 @@ def markdown(args: argparse.Namespace, f: Figures, load: str) -> str:
         "",
         "| figure | value | target |",
         "|---|---|---|",
+        f"| embedding workers (--workers) | {args.workers} | |",
         f"| articles read | {f.articles} ({f.stored} stored, the rest near-duplicates or skipped) | |",
         f"| chunks embedded and written | {f.chunks} | |",
         f"| wall time | {f.seconds:.0f} s | |",
@@ -227,6 +229,21 @@ def markdown(args: argparse.Namespace, f: Figures, load: str) -> str:
     return "\n".join(lines)
 
 
+def repeats_table(runs: list[Figures]) -> str:
+    """One row per repeat: the ratios move with the machine's load, so all of them are shown."""
+    lines = ["## Every repeat (the table above is the median one by ingest / embedder alone)", ""]
+    lines += ["| repeat | ours chunks/s | embedder alone chunks/s | ratio | naive articles/s | ours / naive |"]
+    lines += ["|---|---|---|---|---|---|"]
+    for i, f in enumerate(runs, start=1):
+        ours = f.articles / max(f.seconds, 1e-9)
+        naive = f.naive["articles"] / f.naive["seconds"] if f.naive else 0.0
+        lines.append(
+            f"| {i} | {f.chunks_per_s:.2f} | {f.ceiling_per_s:.2f} | {_ratio(f.chunks_per_s, f.ceiling_per_s)} "
+            f"| {naive:.2f} | {_ratio(ours, naive)} |"
+        )
+    return "\n".join([*lines, ""])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", choices=sorted(CORPORA), default="diplomacy")
@@ -236,6 +253,9 @@ def main() -> None:
     parser.add_argument(
         "--naive-limit", type=int, default=0, help="naive pipeline on the first N articles (0: as ours, -1: skip)"
     )
+    parser.add_argument("--repeat", type=int, default=1, help="whole runs to repeat (not with --home)")
+    parser.add_argument("--no-ceiling", action="store_true", help="skip the embedder-alone run (to build a store)")
+    parser.add_argument("--workers", type=int, default=1, help="ATTACHE_INGEST_WORKERS for ours and the ceiling")
     parser.add_argument("--naive-keep", type=Path, help="keep the naive store here (for bench/latency.py)")
     parser.add_argument("--out", type=Path, help="markdown to write (default bench/results/ingest_<corpus>.md)")
     args = parser.parse_args()
@@ -243,17 +263,21 @@ def main() -> None:
     apply_offline_env()
     logging.basicConfig(level=logging.WARNING)
     before = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    with tempfile.TemporaryDirectory(prefix="attache-bench-") as scratch:
-        home = args.home or Path(scratch)
-        figures = run(args, home)
-        if args.home:
-            (home / f"ingest_run_{args.limit or 'all'}.json").write_text(
-                json.dumps(figures.__dict__, indent=1), encoding="utf-8"
-            )
+    runs: list[Figures] = []
+    for _ in range(1 if args.home else args.repeat):
+        with tempfile.TemporaryDirectory(prefix="attache-bench-") as scratch:
+            home = args.home or Path(scratch)
+            runs.append(run(args, home))
+            if args.home:
+                (home / f"ingest_run_{args.limit or 'all'}.json").write_text(
+                    json.dumps(runs[-1].__dict__, indent=1), encoding="utf-8"
+                )
     load = f"{before} before, {' / '.join(f'{x:.1f}' for x in os.getloadavg())} after"
     out = args.out or RESULTS / f"ingest_{args.corpus}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(markdown(args, figures, load), encoding="utf-8")
+    ranked = sorted(runs, key=lambda f: f.chunks_per_s / max(f.ceiling_per_s, 1e-9))
+    text = markdown(args, ranked[len(ranked) // 2], load)
+    out.write_text(text + (repeats_table(runs) if len(runs) > 1 else ""), encoding="utf-8")
     print(out.read_text(encoding="utf-8"))
 
 
