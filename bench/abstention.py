@@ -18,7 +18,6 @@ all answers (citation recall / precision, groundedness), with the default backen
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import random
@@ -36,7 +35,7 @@ from assistant.evaluate.runner import answer_row
 from assistant.models import build_embedder
 from assistant.store import Store
 from assistant.types import Filters
-from bench.retrieval import CACHE, SHARED, open_store
+from bench.retrieval import CACHE, data_arguments, open_store
 
 RESULTS = Path(__file__).resolve().parent / "results" / "abstention.md"
 SAMPLE = 60
@@ -88,10 +87,7 @@ def answer_all(bot: Assistant, full: list[EvalQuestion], gone: list[EvalQuestion
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--questions", type=Path, default=SHARED / "diplomacy_questions.jsonl")
-    parser.add_argument("--articles", type=Path, default=SHARED / "diplomacy_articles.jsonl")
-    parser.add_argument("--home", type=Path, help="an ATTACHE_HOME holding these articles already (not modified)")
+    parser = data_arguments(__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--rows", type=Path, help="also write every answer as JSONL here (outside the repo)")
     args = parser.parse_args()

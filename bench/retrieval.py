@@ -216,11 +216,17 @@ def heldout_set(n: int, seed: int = 7) -> tuple[Path, Path]:
     return questions, articles
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def data_arguments(description: str) -> argparse.ArgumentParser:
+    """The options every shared-data benchmark takes: the question set, its articles, a ready ATTACHE_HOME."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--questions", type=Path, default=SHARED / "diplomacy_questions.jsonl")
     parser.add_argument("--articles", type=Path, default=SHARED / "diplomacy_articles.jsonl")
-    parser.add_argument("--home", type=Path, help="an ATTACHE_HOME holding these articles already")
+    parser.add_argument("--home", type=Path, help="an ATTACHE_HOME holding these articles already (not modified)")
+    return parser
+
+
+def main() -> None:
+    parser = data_arguments(__doc__.split("\n")[0])
     parser.add_argument("--no-naive", action="store_true", help="skip the LangChain baseline")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--heldout", type=int, default=0, help="N seeded dev questions outside the diplomacy set")
