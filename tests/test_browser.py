@@ -6,6 +6,7 @@ Screenshots go to ``tests/artifacts/`` (git-ignored). ``make test`` installs Chr
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -149,11 +150,16 @@ def test_streamed_answer_and_citation_click_highlights_the_passage(page: Any) ->
     _ask_first(page, GOALS)
     answer = page.locator("#attache-chat .message-content").last
     answer.locator("a.attache-cite", has_text="[1]").first.wait_for()
-    assert "military-to-military" in answer.inner_text()
-    answer.locator("a.attache-cite", has_text="[1]").first.click()
+    text = answer.inner_text()
+    assert "military-to-military" in text
+    # the citation closing the military-to-military sentence (its number follows the passage ranking)
+    cited = re.search(r"military-to-military[^\[]*\[(\d+)\]", text)
+    assert cited is not None, text
+    number = cited.group(1)
+    answer.locator("a.attache-cite", has_text=f"[{number}]").first.click()
     card = page.locator(".attache-source.attache-active")
     card.wait_for()
-    assert card.get_attribute("data-cite") == "1-1" and card.get_attribute("id") == "source-1"
+    assert card.get_attribute("data-cite") == f"1-{number}" and card.get_attribute("id") == f"source-{number}"
     assert card.locator("mark").count() >= 1
     assert any("military-to-military" in quote for quote in card.locator("mark").all_inner_texts())
     page.wait_for_timeout(800)  # the smooth scroll

@@ -42,4 +42,8 @@ def test_where_clause_shapes() -> None:
     assert where_clause(None) is None and where_clause(Filters()) is None
     assert where_clause(Filters(outlets=("x",))) == {"outlet": {"$in": ["x"]}}
     both = where_clause(Filters(outlets=("x",), date_to=date(2024, 1, 2)))
-    assert both == {"$and": [{"outlet": {"$in": ["x"]}}, {"published_day": {"$lte": date(2024, 1, 2).toordinal()}}]}
+    day = date(2024, 1, 2).toordinal()
+    # an open-ended "until" range still leaves out undated articles (stored as day -1), as the BM25 side does
+    assert both == {
+        "$and": [{"outlet": {"$in": ["x"]}}, {"published_day": {"$lte": day}}, {"published_day": {"$gte": 0}}]
+    }
