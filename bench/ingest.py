@@ -231,7 +231,7 @@ def markdown(args: argparse.Namespace, f: Figures, load: str) -> str:
 
 def repeats_table(runs: list[Figures]) -> str:
     """One row per repeat: the ratios move with the machine's load, so all of them are shown."""
-    lines = ["## Every repeat (the table above is the median one by ingest / embedder alone)", ""]
+    lines = ["", "## Every repeat (the table above is the median one by ingest / embedder alone)", ""]
     lines += ["| repeat | ours chunks/s | embedder alone chunks/s | ratio | naive articles/s | ours / naive |"]
     lines += ["|---|---|---|---|---|---|"]
     for i, f in enumerate(runs, start=1):
