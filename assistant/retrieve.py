@@ -134,7 +134,10 @@ class Retriever:
         for c in candidates:
             c.fused = fused.get(c.chunk.id, 0.0)
             c.dated = date_adjustment(c.chunk, window, as_of, s.date_boost, s.recency_boost, s.recency_days)
-        pool = sorted(candidates, key=lambda c: -c.fused)
+        # A write or delete killed half-way can leave chunks whose article record is gone (or not yet written):
+        # they stay invisible until repair() removes them.
+        committed = self._store.committed([c.chunk.article_id for c in candidates])
+        pool = sorted((c for c in candidates if c.chunk.article_id in committed), key=lambda c: -c.fused)
         if s.rerank == "features" and pool:
             head = pool[: s.rerank_depth]
             weights = FeatureWeights(coverage=s.rerank_coverage, title=s.rerank_title)

@@ -406,6 +406,12 @@ class Store:
         }
         return [found[cid] for cid in ids if cid in found]
 
+    def committed(self, article_ids: Sequence[str]) -> set[str]:
+        """Those of ``article_ids`` whose record exists (chunks of any other are leftovers of a killed write)."""
+        if not article_ids:
+            return set()
+        return set(self._articles.get(ids=list(dict.fromkeys(article_ids)), include=[])["ids"])
+
     def article_hashes(self) -> dict[str, str]:
         """Article id → content hash of every committed article."""
         got = self._articles.get(include=["metadatas"])

@@ -101,3 +101,19 @@ def test_bm25_side_honours_every_filter(settings: Any, embedder: Any, tmp_path: 
     assert titles(Filters(date_to=date(2024, 3, 31))) == {"a", "b"}
     b_id = next(a.id for a, _ in store.list_articles() if a.title == "b")
     assert titles(Filters(article_ids=(b_id,))) == {"b"}
+
+
+def test_chunks_of_a_half_deleted_article_are_never_retrieved(settings: Any, embedder: Any, tmp_path: Path) -> None:
+    """A delete killed between its two steps leaves chunks without a record: readers must not see them."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, "a", "The Zephyrax accord was signed in Vienna.", "https://news.example/a")
+    _write(docs, "b", "The Zephyrax talks continue in Geneva next week.", "https://news.example/b")
+    store = Store(settings, embedder)
+    ingest_paths([docs], store, embedder, settings)
+    a_id = next(a.id for a, _ in store.list_articles() if a.title == "a")
+    store._articles.delete(ids=[a_id])  # the record goes first; the process dies before the chunks
+    for mode in ("dense", "bm25", "hybrid"):
+        retriever = Retriever(store, embedder, settings.model_copy(update={"retrieval": mode}))
+        assert {p.chunk.title for p in retriever.retrieve("Zephyrax accord Vienna")} == {"b"}, mode
+    assert store.repair() == 1
