@@ -98,6 +98,10 @@ class KeywordIndex:
                 self._build = build
             return build
 
+    def _current(self) -> _Build:
+        """The build the last :meth:`search` checked, without checking again (one check per question)."""
+        return self._build if self._build is not None else self.ensure_fresh()
+
     # -- search ----------------------------------------------------------------------------
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
@@ -122,7 +126,7 @@ class KeywordIndex:
 
     def term_weights(self, text: str) -> dict[int, float]:
         """Distinct vocabulary terms of ``text`` with their BM25 idf (unknown terms are left out)."""
-        build = self.ensure_fresh()
+        build = self._current()
         if build.retriever is None:
             return {}
         tokens = build.tokenizer.tokenize([text], update_vocab=False, return_as="ids", show_progress=False)[0]
@@ -137,7 +141,7 @@ class KeywordIndex:
 
     def terms(self, texts: list[str]) -> list[set[int]]:
         """The distinct vocabulary terms of each text, as the index tokenizes it."""
-        build = self.ensure_fresh()
+        build = self._current()
         rows = build.tokenizer.tokenize(texts, update_vocab=False, return_as="ids", show_progress=False)
         return [{t for t in row if t != 0} for row in rows]
 

@@ -29,8 +29,6 @@ from assistant.rerank import FeatureWeights, feature_scores
 from assistant.store import Store, where_clause
 from assistant.types import Chunk, DateWindow, Filters, Passage
 
-_REPORTING_LAG = REPORTING_LAG
-
 
 def date_adjustment(
     chunk: Chunk, window: DateWindow | None, as_of: date | None, boost: float, recency: float = 0.0, tau: float = 7.0
@@ -45,10 +43,10 @@ def date_adjustment(
     reference = window.end if window is not None else as_of
     if chunk.published is None or reference is None:
         return 0.0
-    if chunk.published > reference + _REPORTING_LAG or (as_of is not None and chunk.published > as_of + _REPORTING_LAG):
+    if chunk.published > reference + REPORTING_LAG or (as_of is not None and chunk.published > as_of + REPORTING_LAG):
         return -(boost + recency) / 2
     adjustment = 0.0
-    if window is not None and window.start <= chunk.published <= window.end + _REPORTING_LAG:
+    if window is not None and window.start <= chunk.published <= window.end + REPORTING_LAG:
         adjustment += boost
     if recency:
         days_before = max(0, (reference - chunk.published).days)

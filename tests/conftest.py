@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from assistant.config import REPO_ROOT, Settings, apply_offline_env
@@ -38,6 +39,18 @@ def embedder() -> Any:
     from assistant.models import OnnxMiniLM
 
     return OnnxMiniLM()
+
+
+class OtherEmbedder:
+    """A different embedder (name and dimension): a store built with ours must refuse it."""
+
+    name, dim = "other-model", 8
+
+    def embed_documents(self, texts: list[str]) -> Any:
+        return np.zeros((len(texts), 8), dtype=np.float32)
+
+    def embed_query(self, text: str) -> Any:
+        return np.zeros(8, dtype=np.float32)
 
 
 def make_settings(home: Path, **overrides: Any) -> Settings:

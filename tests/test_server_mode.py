@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from assistant.answer import Assistant
@@ -14,7 +13,7 @@ from assistant.errors import ConfigError, EmbedderMismatch, StoreError
 from assistant.llama_server import free_port
 from assistant.store import Store
 from ingest.pipeline import ingest_paths
-from tests.conftest import SEED_ARTICLE, make_settings
+from tests.conftest import SEED_ARTICLE, OtherEmbedder, make_settings
 from tests.servers import ChromaServer, chroma_server
 
 pytestmark = pytest.mark.slow
@@ -55,17 +54,8 @@ def test_a_second_run_over_the_server_is_a_no_op(server: ChromaServer, server_ho
 
 
 def test_another_embedder_is_refused_by_the_server_collection(server: ChromaServer, server_home: Path) -> None:
-    class Other:
-        name, dim = "other-model", 8
-
-        def embed_documents(self, texts: list[str]) -> np.ndarray:
-            return np.zeros((len(texts), 8), dtype=np.float32)
-
-        def embed_query(self, text: str) -> np.ndarray:
-            return np.zeros(8, dtype=np.float32)
-
     with pytest.raises(EmbedderMismatch):
-        Store(make_settings(server_home, chroma_url=server.url), Other())
+        Store(make_settings(server_home, chroma_url=server.url), OtherEmbedder())
 
 
 def test_unreachable_server_and_bad_url_are_typed_errors(tmp_path: Path, embedder: Any) -> None:

@@ -3,7 +3,6 @@
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from assistant.errors import EmbedderMismatch
@@ -11,7 +10,7 @@ from assistant.store import Store
 from ingest.chunking import chunk_article
 from ingest.loaders import content_hash, load_file
 from ingest.pipeline import ingest_paths
-from tests.conftest import SEED_ARTICLE, make_settings
+from tests.conftest import SEED_ARTICLE, OtherEmbedder, make_settings
 
 
 def test_seed_ingest_then_reingest_is_a_noop(settings: Any, embedder: Any) -> None:
@@ -60,17 +59,8 @@ def test_repair_removes_chunks_of_an_interrupted_write(settings: Any, embedder: 
 def test_embedder_mismatch_is_refused(settings: Any, embedder: Any) -> None:
     Store(settings, embedder)
 
-    class Other:
-        name, dim = "other-model", 8
-
-        def embed_documents(self, texts: list[str]) -> np.ndarray:
-            return np.zeros((len(texts), 8), dtype=np.float32)
-
-        def embed_query(self, text: str) -> np.ndarray:
-            return np.zeros(8, dtype=np.float32)
-
     with pytest.raises(EmbedderMismatch):
-        Store(make_settings(settings.home), Other())
+        Store(make_settings(settings.home), OtherEmbedder())
 
 
 def test_chroma_default_embedder_is_never_built(settings: Any, embedder: Any) -> None:
