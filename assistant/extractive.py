@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer_slot import Slot, fills, slot_of
 from assistant.config import Settings
 from assistant.lexical import (
     STOPWORDS,
@@ -35,6 +36,7 @@ from assistant.types import Citation, Passage, Sentence
 
 _CONNECTIVE = re.compile(r"^(however|but|and|meanwhile|still|also|yet|so|moreover|furthermore),\s+", re.I)
 _MIN_SENTENCE_WORDS = 4
+_ASKS = re.compile(r"\?[\"'”’)\]]*\s*$")
 _REDUNDANT_COSINE = 0.9
 _KEEP_RATIO = 0.75
 # A yes/no question ("Did they sign a deal?") needs a sentence that names what it asks about.
@@ -45,6 +47,10 @@ _POLAR = re.compile(
 _POLAR_MIN_COVERAGE = 0.2
 W_DENSE, W_LEXICAL, W_PASSAGE, W_TYPE = 0.5, 0.3, 0.2, 0.1
 _DENSE_POOL = 32  # sentences embedded per answer (the rest are ranked by the cheap terms alone)
+# A question with a slot ("which country…") is answered only by sentences that fill it: one must score
+# within this share of the best sentence, and those that don't fill it are scaled down by _UNFILLED.
+_SLOT_RATIO = 0.75
+_UNFILLED = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +82,8 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             start, end = chunk.start + span.start, chunk.start + span.end
             key = (chunk.article_id, start)
             text = span.of(chunk.text)
-            if key not in seen and word_count(text) >= _MIN_SENTENCE_WORDS:
+            # a question asserts nothing (a quiz page repeats the user's own question)
+            if key not in seen and word_count(text) >= _MIN_SENTENCE_WORDS and not _ASKS.search(text):
                 seen.add(key)
                 found.append(Candidate(passage, start, end, text, previous))
             previous = text
@@ -151,7 +158,24 @@ class ExtractiveAnswerer:
                 return _abstain(
                     "The sources don't say: no passage confirms or denies this." + closest_coverage(passages)
                 )
+        slot = slot_of(question)
+        if slot is not None:
+            fitted = self._fit_slot(slot, question, pool, scores)
+            if fitted is None:
+                return _abstain(
+                    f"The sources don't say: the passages found are on the topic but none names {slot.describe()}."
+                    + closest_coverage(passages)
+                )
+            scores = fitted
         return self._select(pool, scores, vectors, asks_for_list(question))
+
+    def _fit_slot(self, slot: Slot, question: str, pool: list[Candidate], scores: Vectors) -> Vectors | None:
+        """Scores with non-filling sentences scaled down, or None when no strong sentence fills the slot."""
+        filled = np.array([fills(slot, c.text, question) for c in pool])
+        strong = scores >= max(self._settings.abstain_min_score, float(scores.max()) * _SLOT_RATIO)
+        if not bool((filled & strong).any()):
+            return None
+        return np.where(filled, scores, scores * _UNFILLED).astype(np.float32)
 
     def _score(self, question: str, pool: list[Candidate]) -> tuple[Vectors, Vectors]:
         """Per-sentence score, and the sentence vectors (reused to skip near-repeats)."""

@@ -1,0 +1,127 @@
+"""The answer slot: what kind of thing a question asks for, and whether a sentence names one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.answer_slot import Slot, fills, slot_of
+from assistant.extractive import ExtractiveAnswerer
+from assistant.gazetteer import countries_in
+from assistant.types import Chunk, Passage
+from tests.conftest import make_settings
+
+NEIGHBOUR = "Putin said he will station Russian nuclear weapons in which neighbouring country?"
+SUCCESSOR = "Who is taking over as Russia's defence minister after Sergei Shoigu steps down?"
+CEASEFIRE = "The allies called for a ceasefire across the border for how many days?"
+TWO = "Which two countries have forged closer economic ties since the war in Ukraine began?"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "count"),
+    [
+        (NEIGHBOUR, "country", 1),
+        (TWO, "country", 2),
+        ("Which nation will host the next climate summit?", "country", 1),
+        ("Where is the UN headquartered?", "place", 1),
+        ("The summit was held in which city?", "place", 1),
+        (SUCCESSOR, "person", 1),
+        ("Which US Cabinet official faces impeachment?", "person", 1),
+        ("Which grocery chain recalled its cookies?", "name", 1),
+        (CEASEFIRE, "number", 1),
+    ],
+)
+def test_slot_kinds(question: str, kind: str, count: int) -> None:
+    slot = slot_of(question)
+    assert slot is not None
+    assert (slot.kind, slot.count) == (kind, count)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What were the stated goals of Blinken's trip?",
+        "Why does Campbell think military channels matter?",
+        "Did the US and China sign a trade deal?",
+        "What did Xi Jinping say to Blinken?",
+    ],
+)
+def test_open_questions_have_no_slot(question: str) -> None:
+    assert slot_of(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # a country the question already names does not answer "which country"
+        (NEIGHBOUR, "Russian President Vladimir Putin said Moscow would deploy tactical weapons.", False),
+        (NEIGHBOUR, "The weapons will be stationed in Belarus, Putin said.", True),
+        # an adjective names its country
+        ("Which country saw its prime minister resign?", "Truss quit as the shortest-serving British leader.", True),
+        (TWO, "Ukrainians find a warmer welcome in Europe than Syrians did.", False),
+        (TWO, "Russia and China have deepened their trade.", True),
+        # the person asked about is someone the question does not name; titles and weekdays are not people
+        (SUCCESSOR, "Russia's Defense Minister Sergei Shoigu held a meeting on Saturday.", False),
+        (SUCCESSOR, "“The Defense Minister has a lot on his plate,” he told CNN.", False),
+        (SUCCESSOR, "Putin nominated the economist Andrei Belousov to replace Shoigu.", True),
+        # a count must count the thing asked about, and not repeat a number of the question
+        (CEASEFIRE, "Israel struck Beirut for a second consecutive day, killing six people.", False),
+        (CEASEFIRE, "The allies proposed a 21-day pause in the fighting.", True),
+        (CEASEFIRE, "They asked for a truce of 21 days.", True),
+        ("How many of the 30 members voted?", "All 30 members were present.", False),
+        ("Where is the UN headquartered?", "World leaders will gather in New York on Monday.", True),
+        ("Which grocery chain recalled its cookies?", "the recall was announced by the company on Monday.", False),
+    ],
+)
+def test_fills(question: str, sentence: str, expected: bool) -> None:
+    slot = slot_of(question)
+    assert slot is not None
+    assert fills(slot, sentence, question) is expected
+
+
+def test_gazetteer_matches_whole_words_with_case() -> None:
+    assert countries_in("talks between the US and the UAE") == countries_in("America and the Emirati side")
+    assert countries_in("let us discuss it") == set()  # "us" is not the US
+    assert len(countries_in("Thai and Japanese officials")) == 2
+
+
+def test_slot_description_in_the_reason() -> None:
+    assert "number" in Slot("number").describe()
+    assert "country" in Slot("country").describe()
+
+
+def _passage(text: str, rank: int = 1, title: str = "Defence ministry shake-up") -> Passage:
+    return Passage(Chunk(f"c{rank}", f"a{rank}", text, 0, len(text), title=title), 0.6, rank)
+
+
+ON_TOPIC = (
+    "Russia's Defence Minister Sergei Shoigu attended the parade in Moscow on Thursday. "
+    "Speculation about Shoigu stepping down has grown for months, officials said. "
+    "The defence ministry did not comment on the reports."
+)
+ANSWERING = "Putin nominated the economist Andrei Belousov to take over from Shoigu as defence minister."
+
+
+def test_on_topic_passages_without_the_slot_filler_abstain(embedder: Any, tmp_path: Path) -> None:
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
+    composed = answerer.compose(SUCCESSOR, [_passage(ON_TOPIC)])
+    assert composed.abstained
+    assert "none names the person asked about" in composed.reason
+    assert "Defence ministry shake-up" in composed.reason  # what the sources do cover
+
+
+def test_the_sentence_filling_the_slot_leads_the_answer(embedder: Any, tmp_path: Path) -> None:
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
+    composed = answerer.compose(SUCCESSOR, [_passage(ON_TOPIC), _passage(ANSWERING, rank=2)])
+    assert not composed.abstained
+    assert "Belousov" in composed.sentences[0].text
+
+
+def test_a_question_in_the_sources_is_never_an_answer(embedder: Any, tmp_path: Path) -> None:
+    quiz = "Quiz of the week. Who is taking over as Russia's defence minister after Sergei Shoigu steps down?"
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
+    composed = answerer.compose(SUCCESSOR, [_passage(quiz, title="Quiz of the week")])
+    assert composed.abstained
+    assert all("?" not in c.quote for c in composed.citations)
