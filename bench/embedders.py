@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.models import OnnxMiniLM
+from assistant.requantise import fold_int8_weights
 from assistant.types import Chunk
 from ingest.chunking import chunk_article
 from ingest.loaders import article_from_record
@@ -213,35 +214,6 @@ def run_config(config: Config, corpus: Corpus) -> Row:
 # --- re-quantisation ----------------------------------------------------------------------------
 
 
-def fold_int8_weights(model: Any) -> int:
-    """Replace ``Mul(Cast(int8 initializer), scale)`` by a float32 initializer; returns the count."""
-    from onnx import numpy_helper
-
-    graph = model.graph
-    inits = {i.name: i for i in graph.initializer}
-    producer = {out: node for node in graph.node for out in node.output}
-    dropped: set[str] = set()
-    for node in list(graph.node):
-        cast = producer.get(node.input[0]) if node.op_type == "Mul" else None
-        if cast is None or cast.op_type != "Cast" or cast.input[0] not in inits or node.input[1] not in inits:
-            continue
-        weights = numpy_helper.to_array(inits[cast.input[0]])
-        if weights.dtype != np.int8:
-            continue
-        scale = numpy_helper.to_array(inits[node.input[1]])
-        folded = (weights.astype(np.float32) * scale).astype(np.float32)
-        graph.initializer.append(numpy_helper.from_array(folded, node.output[0]))
-        dropped.update((node.output[0], cast.output[0]))
-    keep = [n for n in graph.node if not set(n.output) & dropped]
-    del graph.node[:]
-    graph.node.extend(keep)
-    used = {name for n in graph.node for name in n.input} | {o.name for o in graph.output}
-    live = [i for i in graph.initializer if i.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(live)
-    return len(dropped) // 2
-
-
 def op_counts(path: Path) -> dict[str, int]:
     import onnx
 
@@ -263,7 +235,7 @@ def quantise(source: Path, target: Path, fold: bool) -> Path:
         model_input = source
         if fold:
             model = onnx.load(str(source))
-            print(f"  folded {fold_int8_weights(model)} int8 weight tensors to float32")
+            print(f"  folded {fold_int8_weights(model)} int8 weight tensors to float32")  # the product's recipe
             model_input = Path(tmp) / "folded.onnx"
             onnx.save(model, str(model_input))
         quantize_dynamic(model_input, target, per_channel=True, weight_type=QuantType.QInt8)
