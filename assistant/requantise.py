@@ -11,6 +11,7 @@ the other. The file is built once, from the packaged weights alone (no download)
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -63,7 +64,12 @@ def requantise(source: Path, target: Path) -> Path:
         folded = Path(tmp) / "folded.onnx"
         onnx.save(model, str(folded))
         built = Path(tmp) / "requantised.onnx"
-        quantize_dynamic(folded, built, per_channel=True, weight_type=QuantType.QInt8)
+        quiet = logging.getLogger().level
+        logging.getLogger().setLevel(logging.ERROR)  # its "consider pre-processing" advice is for image models
+        try:
+            quantize_dynamic(folded, built, per_channel=True, weight_type=QuantType.QInt8)
+        finally:
+            logging.getLogger().setLevel(quiet)
         os.replace(built, target)
     return target
 

@@ -79,8 +79,16 @@ def answer_all(bot: Assistant, full: list[EvalQuestion], gone: list[EvalQuestion
             removed.append(len(articles) - len(allowed))
             filters = Filters(article_ids=allowed)
         answer = bot.answer(q.question, filters=filters, as_of=q.as_of)
-        rows.append({"id": q.id, "question": q.question, "answerable": q.answerable, **answer_row(answer),
-                     **score(q, answer, articles), "error": None})
+        rows.append(
+            {
+                "id": q.id,
+                "question": q.question,
+                "answerable": q.answerable,
+                **answer_row(answer),
+                **score(q, answer, articles),
+                "error": None,
+            }
+        )
         print(f"\ranswered {i}/{len(full) + len(gone)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     return rows, removed
