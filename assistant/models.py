@@ -117,6 +117,28 @@ class OnnxMiniLM:
         vector: Vectors = self.embed_documents([text])[0]
         return vector
 
+    def release_memory(self) -> None:
+        """Give back onnxruntime's arena (a batch's activations, ~0.6 GiB at 32 x 256 tokens) to the OS.
+
+        The arena keeps its peak for reuse, which is what makes embedding fast; after a long ingest the
+        memory is better spent on building the keyword index. The next batch grows it again.
+        """
+        import onnxruntime as ort
+
+        options = ort.RunOptions()
+        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        ids = np.array([[101, 102]], dtype=np.int64)  # [CLS] [SEP]
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        with self._lock:
+            self._session.run(["last_hidden_state"], feeds, options)
+
+
+def release_memory(embedder: Embedder) -> None:
+    """Ask ``embedder`` (or what it wraps) to give back memory it holds only for speed, if it can."""
+    release = getattr(embedder, "release_memory", None)
+    if callable(release):
+        release()
+
 
 class CachedEmbedder:
     """An :class:`Embedder` that memoises vectors of recent texts (answer sentences repeat across checks)."""
@@ -155,6 +177,9 @@ class CachedEmbedder:
     def embed_query(self, text: str) -> Vectors:
         vector: Vectors = self.embed_documents([text])[0]
         return vector
+
+    def release_memory(self) -> None:
+        release_memory(self._inner)
 
 
 class OpenAIEmbedder:
@@ -235,6 +260,10 @@ class EmbedderPool:
 
     def embed_query(self, text: str) -> Vectors:
         return self._members[0].embed_query(text)
+
+    def release_memory(self) -> None:
+        for member in dict.fromkeys(self._members):
+            release_memory(member)
 
 
 def _one_embedder(settings: Settings, threads: int) -> Embedder:

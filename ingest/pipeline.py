@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from assistant.config import Settings
 from assistant.keyword_index import KeywordIndex
-from assistant.models import Embedder
+from assistant.models import Embedder, release_memory
 from assistant.store import Store
 from assistant.types import Article, ArticleCopy
 from ingest.catalog import Catalog, Entry
@@ -180,7 +180,9 @@ def ingest_paths(
         gone = gone_after(run.seen, run.complete_files)
         if orphans := prune(store, run.catalog, Scopes(paths), gone, report):
             _consume_files(run, orphans, options, show_progress, None)
-    # Bring the BM25 index up to date now, so the first question after an ingest does not wait for it.
+    # Bring the BM25 index up to date now, so the first question after an ingest does not wait for it;
+    # the embedder's buffers go back first (the build is the ingest's other memory peak).
+    release_memory(embedder)
     KeywordIndex(settings.keyword_path, store).ensure_fresh()
     return report
 
