@@ -245,7 +245,9 @@ def _ratio(a: float, b: float) -> str:
 
 
 def markdown(args: argparse.Namespace, f: Figures, load: str) -> str:
-    command = " ".join(["nice -n 19 .venv/bin/python -m bench.ingest", *sys.argv[1:]])
+    backend = Settings().embed_backend
+    env = [] if backend == "onnx" else [f"ATTACHE_EMBED_BACKEND={backend}"]
+    command = " ".join([*env, "nice -n 19 .venv/bin/python -m bench.ingest", *sys.argv[1:]])
     articles_s = f.articles / max(f.seconds, 1e-9)
     lines = [
         f"# Ingest throughput: {f.corpus} pool ({time.strftime('%Y-%m-%d')})",
