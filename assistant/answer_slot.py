@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.gazetteer import countries_in, is_country_word
@@ -53,42 +53,50 @@ _CALENDAR = frozenset(calendar.day_name[i].lower() for i in range(7)) | frozense
 
 @dataclass(frozen=True, slots=True)
 class Slot:
-    """The kind of thing the answer must name; ``count`` of them; for numbers, the counted phrase's stems."""
+    """The kind of thing the answer must name; ``count`` of them; for numbers, the counted phrase's stems.
+
+    ``known``, ``countries`` and ``numbers`` are what the question itself names (read once per question).
+    """
 
     kind: Kind
     count: int = 1
     units: tuple[str, ...] = ()
+    known: frozenset[str] = frozenset()
+    countries: frozenset[int] = frozenset()
+    numbers: frozenset[str] = frozenset()
 
     def describe(self) -> str:
-        if self.kind == "number":
-            return "the number asked for"
-        noun = {"country": "country", "place": "place", "person": "person", "name": "name"}[self.kind]
-        return f"the {noun} asked about"
+        return "the number asked for" if self.kind == "number" else f"the {self.kind} asked about"
 
 
 def slot_of(question: str) -> Slot | None:
     """The slot the question asks to fill, or None when its answer is open-ended."""
-    q = question.lower()
+    shape = _shape(question.lower())
+    if shape is None:
+        return None
+    return replace(
+        shape,
+        known=frozenset(stem(t) for t in tokens(question)),
+        countries=frozenset(countries_in(question)),
+        numbers=frozenset(re.findall(r"\d[\d,.]*", question)),
+    )
+
+
+def _shape(q: str) -> Slot | None:
     if match := _HOW_MANY.search(q):
         words = [w for w in match.group(1).split() if w not in STOPWORDS]
         return Slot("number", units=tuple(stem(w) for w in words))
     if match := _COUNTRY.search(q):
         count = max([_COUNT_WORDS.get(w, 1) for w in q[match.start() : match.end()].split()], default=1)
         return Slot("country", count=count)
-    if _PLACE.search(q):
-        return Slot("place")
-    if _PERSON.search(q):
-        return Slot("person")
-    if _NAME.search(q):
-        return Slot("name")
+    kinds: tuple[tuple[Kind, re.Pattern[str]], ...] = (("place", _PLACE), ("person", _PERSON), ("name", _NAME))
+    for kind, pattern in kinds:
+        if pattern.search(q):
+            return Slot(kind)
     return None
 
 
-def _question_stems(question: str) -> set[str]:
-    return {stem(t) for t in tokens(question)}
-
-
-def _new_names(sentence: str, known: set[str]) -> list[str]:
+def _new_names(sentence: str, known: frozenset[str]) -> list[str]:
     """Capitalised words of ``sentence`` that start no sentence and that the question does not use."""
     found = []
     for match in _CAPITALISED.finditer(sentence):
@@ -104,21 +112,19 @@ def _new_names(sentence: str, known: set[str]) -> list[str]:
     return found
 
 
-def fills(slot: Slot, sentence: str, question: str) -> bool:
-    """Whether ``sentence`` holds a thing of the slot's kind that ``question`` does not already name."""
+def fills(slot: Slot, sentence: str) -> bool:
+    """Whether ``sentence`` holds a thing of the slot's kind that the question does not already name."""
     if slot.kind == "number":
-        asked = set(re.findall(r"\d[\d,.]*", question))
         for match in re.finditer(rf"\b({_NUMBER_WORD})\b", sentence, re.I):
             following = {stem(t) for t in tokens(sentence[match.end() :])[:4]}
-            if match.group(1) not in asked and (not slot.units or not following.isdisjoint(slot.units)):
+            if match.group(1) not in slot.numbers and (not slot.units or not following.isdisjoint(slot.units)):
                 return True
         return False
     if slot.kind == "country":
-        return len(countries_in(sentence) - countries_in(question)) >= slot.count
-    known = _question_stems(question)
-    names = _new_names(sentence, known)
+        return len(countries_in(sentence) - slot.countries) >= slot.count
+    names = _new_names(sentence, slot.known)
     if slot.kind == "place":
-        return bool(names) or bool(countries_in(sentence) - countries_in(question))
+        return bool(names) or bool(countries_in(sentence) - slot.countries)
     if slot.kind == "person":
         return any(not is_country_word(n) and not n.isupper() for n in names)
     return bool(names)

@@ -48,8 +48,7 @@ _POLAR_MIN_COVERAGE = 0.2
 W_DENSE, W_LEXICAL, W_PASSAGE, W_TYPE = 0.5, 0.3, 0.2, 0.1
 _DENSE_POOL = 32  # sentences embedded per answer (the rest are ranked by the cheap terms alone)
 # A question with a slot ("which country…") is answered only by sentences that fill it: one must score
-# within this share of the best sentence, and those that don't fill it are scaled down by _UNFILLED.
-_SLOT_RATIO = 0.75
+# above the answer's keep floor (see _select), and those that don't fill it are scaled down by _UNFILLED.
 _UNFILLED = 0.8
 
 
@@ -160,7 +159,7 @@ class ExtractiveAnswerer:
                 )
         slot = slot_of(question)
         if slot is not None:
-            fitted = self._fit_slot(slot, question, pool, scores)
+            fitted = self._fit_slot(slot, pool, scores)
             if fitted is None:
                 return _abstain(
                     f"The sources don't say: the passages found are on the topic but none names {slot.describe()}."
@@ -169,10 +168,10 @@ class ExtractiveAnswerer:
             scores = fitted
         return self._select(pool, scores, vectors, asks_for_list(question))
 
-    def _fit_slot(self, slot: Slot, question: str, pool: list[Candidate], scores: Vectors) -> Vectors | None:
+    def _fit_slot(self, slot: Slot, pool: list[Candidate], scores: Vectors) -> Vectors | None:
         """Scores with non-filling sentences scaled down, or None when no strong sentence fills the slot."""
-        filled = np.array([fills(slot, c.text, question) for c in pool])
-        strong = scores >= max(self._settings.abstain_min_score, float(scores.max()) * _SLOT_RATIO)
+        filled = np.array([fills(slot, c.text) for c in pool])
+        strong = scores >= self._floor(scores)
         if not bool((filled & strong).any()):
             return None
         return np.where(filled, scores, scores * _UNFILLED).astype(np.float32)
@@ -200,6 +199,10 @@ class ExtractiveAnswerer:
         scores = W_DENSE * dense + cheap
         return scores.astype(np.float32), vectors
 
+    def _floor(self, scores: Vectors) -> float:
+        """The score a sentence needs to be part of the answer: a share of the best, never below the minimum."""
+        return max(self._settings.abstain_min_score, float(scores.max()) * _KEEP_RATIO)
+
     def _named(self, question: str, missing: list[list[str]]) -> str:
         wanted = {term for entity in missing for term in entity}
         words = [w.strip("?.,!'’\"").removesuffix("'s").removesuffix("’s") for w in question.split()]
@@ -217,7 +220,7 @@ class ExtractiveAnswerer:
         max_sentences = self._settings.answer_max_sentences + (1 if wants_list else 0)
         max_words = int(self._settings.answer_max_words * (1.4 if wants_list else 1.0))
         top = [int(i) for i in np.argsort(-scores)[:12]]
-        floor = max(self._settings.abstain_min_score, float(scores[top[0]]) * _KEEP_RATIO)
+        floor = self._floor(scores)
         chosen: list[int] = []
         words = 0
         for i in top:

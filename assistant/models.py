@@ -104,9 +104,7 @@ class OnnxMiniLM:
         encodings = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        with self._lock:  # one run at a time: the session already uses every core
-            (hidden,) = self._session.run(["last_hidden_state"], feeds)
+        hidden = self._run(ids, mask)
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
@@ -128,9 +126,13 @@ class OnnxMiniLM:
         options = ort.RunOptions()
         options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         ids = np.array([[101, 102]], dtype=np.int64)  # [CLS] [SEP]
-        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-        with self._lock:
-            self._session.run(["last_hidden_state"], feeds, options)
+        self._run(ids, np.ones_like(ids), options)
+
+    def _run(self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64], options: Any = None) -> Vectors:
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        with self._lock:  # one run at a time: the session already uses every core
+            (hidden,) = self._session.run(["last_hidden_state"], feeds, options)
+        return cast(Vectors, hidden)
 
 
 def release_memory(embedder: Embedder) -> None:

@@ -41,7 +41,7 @@ from assistant.config import Settings, apply_offline_env
 from assistant.models import Embedder, Vectors, build_embedder, release_memory
 from bench.corpus import CORPORA, ROOT, current_rss_mb, peak_rss_mb, require_shared, stream_articles
 from ingest.lock import store_lock
-from ingest.pipeline import IngestReport, embedding_text, ingest_articles
+from ingest.pipeline import IngestReport, embedding_text, ingest_articles, refresh_keyword_index
 from ingest.prepare import chunks_for
 from ingest.writer import embed_sorted
 
@@ -164,15 +164,13 @@ def product(path: Path, settings: Settings, timed: TimedEmbedder, limit: int, to
 
 
 def keyword_build(settings: Settings, embedder: Embedder) -> tuple[float, float]:
-    """What ``ingest_paths`` does after its writes: release the embedder's buffers, build the BM25 index.
+    """``ingest_paths``' last step (``refresh_keyword_index``), timed.
 
     Returns the build's seconds and the process's RSS peak while it ran (``ru_maxrss`` only rises, so
     the peak of this phase alone is read by sampling ``VmRSS``).
     """
-    from assistant.keyword_index import KeywordIndex
     from assistant.store import Store
 
-    release_memory(embedder)
     peak = [current_rss_mb()]
     done = threading.Event()
 
@@ -183,7 +181,7 @@ def keyword_build(settings: Settings, embedder: Embedder) -> tuple[float, float]
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     started = time.perf_counter()
-    KeywordIndex(settings.keyword_path, Store(settings, embedder)).ensure_fresh()
+    refresh_keyword_index(Store(settings, embedder), embedder, settings)
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
@@ -207,7 +205,6 @@ def run(args: argparse.Namespace, home: Path) -> Figures:
     report = product(path, settings, timed, args.limit, total)
     figures.articles, figures.stored, figures.chunks = report.articles, report.added + report.replaced, report.chunks
     figures.seconds, figures.embed_seconds, figures.embed_calls = report.seconds, timed.seconds, timed.calls
-    figures.peak_rss_mb = peak_rss_mb()
     figures.index_seconds, figures.index_peak_rss_mb = keyword_build(settings, timed)
     figures.peak_rss_mb = peak_rss_mb()
     if args.corpus != "dev" and not args.no_ceiling:

@@ -180,11 +180,17 @@ def ingest_paths(
         gone = gone_after(run.seen, run.complete_files)
         if orphans := prune(store, run.catalog, Scopes(paths), gone, report):
             _consume_files(run, orphans, options, show_progress, None)
-    # Bring the BM25 index up to date now, so the first question after an ingest does not wait for it;
-    # the embedder's buffers go back first (the build is the ingest's other memory peak).
+    refresh_keyword_index(store, embedder, settings)
+    return report
+
+
+def refresh_keyword_index(store: Store, embedder: Embedder, settings: Settings) -> None:
+    """Bring the BM25 index up to date after the writes, so the first question does not wait for it.
+
+    The embedder's buffers go back first: the build is an ingest's other memory peak.
+    """
     release_memory(embedder)
     KeywordIndex(settings.keyword_path, store).ensure_fresh()
-    return report
 
 
 def _consume_files(

@@ -78,7 +78,7 @@ def test_open_questions_have_no_slot(question: str) -> None:
 def test_fills(question: str, sentence: str, expected: bool) -> None:
     slot = slot_of(question)
     assert slot is not None
-    assert fills(slot, sentence, question) is expected
+    assert fills(slot, sentence) is expected
 
 
 def test_gazetteer_matches_whole_words_with_case() -> None:
