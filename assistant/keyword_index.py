@@ -29,6 +29,7 @@ import numpy as np
 import Stemmer
 from bm25s.tokenization import Tokenizer
 
+from assistant.bm25_postings import PostingsBuilder, scores_for
 from assistant.types import Filters
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ class KeywordIndex:
         tokens = [t for t in tokens if t != 0]
         if not tokens:
             return []
-        scores = np.asarray(build.retriever.get_scores(tokens), dtype=np.float32)
+        scores = scores_for(build.retriever, tokens)
         mask = _filter_mask(build, filters)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
@@ -152,7 +153,7 @@ class KeywordIndex:
         generation = self._source.generation()
         tokenizer = _tokenizer()
         ids: list[str] = []
-        token_ids: list[np.ndarray] = []  # int32 per chunk: a tenth of the memory of lists of ints
+        postings = PostingsBuilder()  # page by page: the token lists of the whole corpus never sit in memory
         articles: dict[str, int] = {}
         outlets: dict[str, int] = {}
         article_idx: list[int] = []
@@ -163,8 +164,7 @@ class KeywordIndex:
 
         def flush() -> None:
             if page_texts:
-                rows = tokenizer.tokenize(page_texts, update_vocab=True, return_as="ids", show_progress=False)
-                token_ids.extend(np.asarray(row, dtype=np.int32) for row in rows)
+                postings.add(tokenizer.tokenize(page_texts, update_vocab=True, return_as="ids", show_progress=False))
                 ids.extend(page_ids)
                 page_ids.clear()
                 page_texts.clear()
@@ -178,11 +178,7 @@ class KeywordIndex:
             if len(page_texts) >= _PAGE:
                 flush()
         flush()
-        retriever: bm25s.BM25 | None = None
-        if ids:
-            retriever = bm25s.BM25()
-            retriever.index((token_ids, tokenizer.get_vocab_dict()), show_progress=False)
-        token_ids.clear()
+        retriever = postings.finish(tokenizer.get_vocab_dict()) if ids else None
         build = _Build(
             generation=generation,
             count=len(ids),
