@@ -172,6 +172,12 @@ class Settings(BaseSettings):
     retrieval: Literal["dense", "bm25", "hybrid"] = Field(
         default="hybrid", description="Dense (Chroma) only, BM25 (bm25s) only, or both fused by reciprocal rank."
     )
+    keyword_recount_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How often BM25 search re-counts the store's chunks to notice writes by other clients of the "
+        "same Chroma server (this machine's writes are noticed at once); 0 counts before every search.",
+    )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant k.")
     dense_weight: float = Field(default=1.0, ge=0, description="Weight of the dense ranking in the fusion.")
     bm25_weight: float = Field(default=1.5, ge=0, description="Weight of the BM25 ranking in the fusion.")

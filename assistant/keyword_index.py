@@ -3,7 +3,9 @@
 Chroma is the source of truth; this index is a view of it. Every write to the store changes the store's
 *generation* (:meth:`Store.generation`) before and after it touches Chroma, so an index built while a
 write was under way, or before one, never matches and is rebuilt on next use. A chunk count that differs
-from the store's (another machine writing to the same Chroma server) also triggers a rebuild.
+from the store's (another machine writing to the same Chroma server) also triggers a rebuild; counting
+costs ~18 ms at 137k chunks, so it runs at most every ``recount_seconds`` (the generation file, a few
+microseconds to read, is checked before every search).
 
 Layout under ``home/keyword/<collection>/``: one directory per build (``<generation>-<pid>``) holding
 bm25s' sparse matrix, the tokenizer vocabulary and the chunk ids with the metadata filters need; the
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import threading
@@ -75,18 +78,25 @@ def index_text(title: str, text: str) -> str:
 class KeywordIndex:
     """BM25 search over the store's chunks, with the same filters as the dense side."""
 
-    def __init__(self, root: Path, source: ChunkSource) -> None:
+    def __init__(self, root: Path, source: ChunkSource, recount_seconds: float = 0.0) -> None:
         self._root = root
         self._source = source
+        self._recount_seconds = recount_seconds
+        self._counted_at = -math.inf  # monotonic time the in-memory build's count last matched the store's
         self._build: _Build | None = None
         self._lock = threading.Lock()
 
     # -- freshness -------------------------------------------------------------------------
 
     def _fresh(self, build: _Build | None) -> bool:
-        if build is None:
+        if build is None or build.generation != self._source.generation():
             return False
-        return build.generation == self._source.generation() and build.count == self._source.count_chunks()
+        if build is self._build and time.monotonic() - self._counted_at < self._recount_seconds:
+            return True
+        if build.count != self._source.count_chunks():
+            return False
+        self._counted_at = time.monotonic()
+        return True
 
     def ensure_fresh(self) -> _Build:
         """The current build: the one in memory, the one on disk, or a new one, whichever is fresh."""

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
 
 import numpy as np
 
@@ -82,7 +80,7 @@ class Retriever:
         self._store = store
         self._embedder = embedder
         self._settings = settings
-        self.keyword = keyword or KeywordIndex(settings.keyword_path, store)
+        self.keyword = keyword or KeywordIndex(settings.keyword_path, store, settings.keyword_recount_seconds)
 
     def retrieve(
         self,
@@ -99,16 +97,13 @@ class Retriever:
         """First stage: candidates from dense and/or BM25 retrieval, each with its ranks and cosine."""
         mode = mode or self._settings.retrieval
         depth = self._settings.fetch_k
-        # BM25 runs on a second thread while the question is embedded and Chroma searches: numpy, onnxruntime
-        # and Chroma's Rust core all release the GIL, so on two cores the keyword side costs little wall time.
-        keyword = _background().submit(self.keyword.search, query, depth, filters) if mode != "dense" else None
         vector = self._embedder.embed_query(query)
         found: dict[str, Candidate] = {}
         if mode in ("dense", "hybrid"):
             for rank, (chunk, score) in enumerate(self._store.query(vector, depth, where_clause(filters)), start=1):
                 found[chunk.id] = Candidate(chunk=chunk, cosine=score, ranks={"dense": rank})
-        if keyword is not None:
-            hits = keyword.result()
+        if mode in ("bm25", "hybrid"):
+            hits = self.keyword.search(query, depth, filters)
             missing = [cid for cid, _ in hits if cid not in found]
             for chunk, stored in self._store.get_chunks(missing):
                 found[chunk.id] = Candidate(chunk=chunk, cosine=float(stored @ vector), vector=stored)
@@ -163,12 +158,6 @@ class Retriever:
         chosen = mmr_order([c.total for c in pool], matrix, n, self._settings.mmr_lambda)
         rest = [c for i, c in enumerate(pool) if i not in set(chosen)]
         return [pool[i] for i in chosen] + rest
-
-
-@cache
-def _background() -> ThreadPoolExecutor:
-    """The threads keyword searches run on (one per concurrent question, up to four)."""
-    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="attache-bm25")
 
 
 def _capped(pool: list[Candidate], k: int, per_article_cap: int) -> list[Passage]:

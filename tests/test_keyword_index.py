@@ -1,5 +1,6 @@
 """The BM25 index stays in step with the store: add, replace, delete, interrupted writes, other writers."""
 
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,26 @@ def test_a_write_by_another_client_is_noticed(settings: Any, embedder: Any, tmp_
     text = "Quillmark protocol"
     store._chunks.add(ids=["remote-0"], embeddings=[vector.tolist()], documents=[text], metadatas=[meta])
     assert [cid for cid, _ in index.search("Quillmark", 5)] == ["remote-0"]
+
+
+def test_other_clients_writes_show_within_the_recount_interval(settings: Any, embedder: Any, tmp_path: Path) -> None:
+    """Counting is skipped between recounts; this machine's own writes are still seen by the very next search."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, "a", "The Zephyrax accord was signed in Vienna.")
+    store = Store(settings, embedder)
+    ingest_paths([docs], store, embedder, settings)
+    index = KeywordIndex(settings.keyword_path, store, recount_seconds=0.5)
+    assert index.search("Quillmark", 5) == []
+    vector = embedder.embed_documents(["Quillmark protocol"])[0]
+    meta = {"article_id": "elsewhere", "start": 0, "end": 18, "title": "remote", "published_day": -1}
+    text = "Quillmark protocol"
+    store._chunks.add(ids=["remote-0"], embeddings=[vector.tolist()], documents=[text], metadatas=[meta])
+    time.sleep(0.6)
+    assert [cid for cid, _ in index.search("Quillmark", 5)] == ["remote-0"]
+    _write(docs, "b", "Delegates from Vortigan arrived in Oslo.")
+    ingest_paths([docs], store, embedder, settings)
+    assert _titles(index, store, "Vortigan") == ["b"]
 
 
 def test_bm25_side_honours_every_filter(settings: Any, embedder: Any, tmp_path: Path) -> None:
