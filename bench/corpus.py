@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import resource
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -65,3 +67,10 @@ def current_rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def reproduce(module: str) -> str:
+    """The command line that re-runs this bench as it was called, with a non-default embedder backend."""
+    backend = os.environ.get("ATTACHE_EMBED_BACKEND")
+    env = f"ATTACHE_EMBED_BACKEND={backend} " if backend else ""
+    return " ".join([f"{env}nice -n 19 .venv/bin/python -m {module}", *sys.argv[1:]])

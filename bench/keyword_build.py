@@ -31,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.corpus import ROOT, current_rss_mb, peak_rss_mb
+from bench.corpus import ROOT, current_rss_mb, peak_rss_mb, reproduce
 
 RESULTS = ROOT / "bench" / "results" / "keyword_build.md"
 BUILDERS = ("ours", "bm25s")
@@ -123,12 +123,10 @@ def main() -> None:
         done = subprocess.run([*command, "--one", builder], capture_output=True, text=True, cwd=ROOT, check=True)
         figures[builder] = json.loads(done.stdout.strip().splitlines()[-1])
         print(builder, figures[builder], file=sys.stderr, flush=True)
-    backend = os.environ.get("ATTACHE_EMBED_BACKEND")
-    env = f"ATTACHE_EMBED_BACKEND={backend} " if backend else ""
     lines = [
         f"# Keyword index build after an ingest ({time.strftime('%Y-%m-%d')})",
         "",
-        f"Reproduce: `{env}nice -n 19 .venv/bin/python -m bench.keyword_build {' '.join(sys.argv[1:])}`. "
+        f"Reproduce: `{reproduce('bench.keyword_build')}`. "
         f"Each builder in a fresh process that first loaded the HNSW graph and embedded {args.warm} chunks "
         f"(then released the embedder's arena). Machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"shared; load average {load} before.",
