@@ -27,7 +27,6 @@ class PostingsBuilder:
         self._tfs: list[np.ndarray] = []  # uint16 term frequency, aligned with _terms
         self._distinct: list[np.ndarray] = []  # int32 distinct terms per document
         self._lengths: list[np.ndarray] = []  # int32 tokens per document
-        self.documents = 0
 
     def add(self, rows: Sequence[Sequence[int]]) -> None:
         """One page of documents, each a sequence of token ids (``0 ≤ id < vocabulary size``)."""
@@ -42,7 +41,6 @@ class PostingsBuilder:
         self._tfs.append(np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16))
         self._distinct.append(np.bincount(keys // width, minlength=len(rows)).astype(np.int32))
         self._lengths.append(lengths.astype(np.int32))
-        self.documents += len(rows)
 
     def finish(self, vocab: dict[str, int]) -> bm25s.BM25:
         """The retriever over everything added; ``vocab`` maps every token to its id (ids ``0..len-1``).
@@ -79,7 +77,7 @@ class PostingsBuilder:
             slots = cursor[by_term] + rank
             data[slots], indices[slots] = scores[order], docs[order]
             cursor[by_term[starts]] += counts
-        self._tfs, self._distinct, self._lengths = [], [], []
+        self._lengths = []
         retriever = bm25s.BM25(k1=self.k1, b=self.b)
         retriever.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": n_docs}
         retriever.vocab_dict = dict(vocab)

@@ -10,6 +10,8 @@ import json
 import os
 import resource
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -62,11 +64,59 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def current_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+def current_rss_mb(pid: int | str = "self") -> float:
+    """Resident set size of a process now, in MiB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return 0.0
+
+
+class RssSampler:
+    """Samples a process's VmRSS on a thread while the ``with`` block runs.
+
+    ``ru_maxrss`` only rises, so the peak of one phase of a run is read this way; ``samples`` holds
+    ``(seconds since the block began, MiB)``.
+    """
+
+    def __init__(self, pid: int | str = "self", every: float = 0.2) -> None:
+        self._pid, self._every = pid, every
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._started = 0.0
+        self.seconds = 0.0
+        self.samples: list[tuple[float, float]] = []
+
+    @property
+    def start_mb(self) -> float:
+        return self.samples[0][1] if self.samples else 0.0
+
+    @property
+    def peak_mb(self) -> float:
+        return max((mb for _, mb in self.samples), default=0.0)
+
+    def _record(self) -> None:
+        if (mb := current_rss_mb(self._pid)) > 0:
+            self.samples.append((time.perf_counter() - self._started, mb))
+
+    def _sample(self) -> None:
+        while not self._done.wait(self._every):
+            self._record()
+
+    def __enter__(self) -> RssSampler:
+        self._started = time.perf_counter()
+        self._record()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._record()
+        self._done.set()
+        self._thread.join()
+        self.seconds = time.perf_counter() - self._started
 
 
 def reproduce(module: str) -> str:

@@ -39,7 +39,7 @@ from typing import Any
 
 from assistant.config import Settings, apply_offline_env
 from assistant.models import Embedder, Vectors, build_embedder, release_memory
-from bench.corpus import CORPORA, ROOT, current_rss_mb, peak_rss_mb, require_shared, stream_articles
+from bench.corpus import CORPORA, ROOT, RssSampler, current_rss_mb, peak_rss_mb, require_shared, stream_articles
 from ingest.lock import store_lock
 from ingest.pipeline import IngestReport, embedding_text, ingest_articles, refresh_keyword_index
 from ingest.prepare import chunks_for
@@ -171,21 +171,9 @@ def keyword_build(settings: Settings, embedder: Embedder) -> tuple[float, float]
     """
     from assistant.store import Store
 
-    peak = [current_rss_mb()]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.wait(0.2):
-            peak[0] = max(peak[0], current_rss_mb())
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    started = time.perf_counter()
-    refresh_keyword_index(Store(settings, embedder), embedder, settings)
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    return seconds, max(peak[0], current_rss_mb())
+    with RssSampler() as rss:
+        refresh_keyword_index(Store(settings, embedder), embedder, settings)
+    return rss.seconds, rss.peak_mb
 
 
 def run(args: argparse.Namespace, home: Path) -> Figures:

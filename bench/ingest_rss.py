@@ -24,12 +24,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.corpus import ROOT, reproduce
+from bench.corpus import ROOT, RssSampler, reproduce
 
 RESULTS = ROOT / "bench" / "results" / "ingest_rss.md"
 
@@ -43,43 +42,22 @@ class Run:
     summary: str
 
 
-def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 def run_one(label: str, tree: Path, store: Path, articles: Path) -> Run:
     with tempfile.TemporaryDirectory(prefix="ingest_rss_") as scratch:
         home = Path(scratch) / "home"
         shutil.copytree(store, home)
         env = {**os.environ, "ATTACHE_HOME": str(home)}
         command = [sys.executable, "-m", "ingest", "-q", str(articles)]
-        started = time.perf_counter()
         child = subprocess.Popen(
             command, cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
-        samples: list[tuple[float, float]] = []
-        done = threading.Event()
-
-        def sample() -> None:
-            while not done.wait(0.2):
-                samples.append((time.perf_counter() - started, _rss_mb(child.pid)))
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        assert child.stdout is not None
-        output = child.stdout.read()
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        done.set()
-        sampler.join()
+        with RssSampler(child.pid) as rss:
+            assert child.stdout is not None
+            output = child.stdout.read()
+            _, status, usage = os.wait4(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
         summary = next((line.strip() for line in output.splitlines() if line.startswith("added")), output[-300:])
-        return Run(label, time.perf_counter() - started, usage.ru_maxrss / 1024, samples, summary)
+        return Run(label, rss.seconds, usage.ru_maxrss / 1024, rss.samples, summary)
 
 
 def markdown(runs: list[Run], args: argparse.Namespace, chunks: int, load: str) -> str:
@@ -118,7 +96,6 @@ def main() -> None:
 
     settings = Settings(home=args.store)
     chunks = Store(settings, build_embedder(settings)).count_chunks()
-    del settings
     runs = []
     for label, tree in trees:
         runs.append(run_one(label, tree, args.store, args.articles))

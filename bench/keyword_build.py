@@ -27,17 +27,20 @@ import platform
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bench.corpus import ROOT, current_rss_mb, peak_rss_mb, reproduce
+from bench.corpus import ROOT, RssSampler, peak_rss_mb, reproduce
+
+if TYPE_CHECKING:
+    from assistant.keyword_index import ChunkSource
 
 RESULTS = ROOT / "bench" / "results" / "keyword_build.md"
 BUILDERS = ("ours", "bm25s")
 
 
-def _bm25s_build(store: object, settings: object) -> int:
+def _bm25s_build(store: ChunkSource) -> int:
     """The previous build: all token ids in memory, then bm25s' own ``index``."""
     import bm25s
     import numpy as np
@@ -47,7 +50,7 @@ def _bm25s_build(store: object, settings: object) -> int:
     tokenizer = _tokenizer()
     token_ids: list[np.ndarray] = []
     texts: list[str] = []
-    for _cid, text, meta in store.iter_chunk_texts(2000):  # type: ignore[attr-defined]
+    for _cid, text, meta in store.iter_chunk_texts(2000):
         texts.append(index_text(str(meta.get("title", "")), text))
         if len(texts) >= 2000:
             rows = tokenizer.tokenize(texts, update_vocab=True, return_as="ids", show_progress=False)
@@ -78,29 +81,16 @@ def one(builder: str, home: Path, warm: int) -> dict[str, float]:
         embedder.embed_documents(texts[lo : lo + settings.embed_batch_size])
     release_memory(embedder)
     shutil.rmtree(settings.keyword_path, ignore_errors=True)
-    before = current_rss_mb()
-    peak = [before]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.wait(0.1):
-            peak[0] = max(peak[0], current_rss_mb())
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    started = time.perf_counter()
-    if builder == "ours":
-        chunks = KeywordIndex(settings.keyword_path, store).ensure_fresh().count
-    else:
-        chunks = _bm25s_build(store, settings)
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
+    with RssSampler(every=0.1) as rss:
+        if builder == "ours":
+            chunks = KeywordIndex(settings.keyword_path, store).ensure_fresh().count
+        else:
+            chunks = _bm25s_build(store)
     return {
         "chunks": chunks,
-        "seconds": seconds,
-        "rss_before_mb": before,
-        "build_peak_mb": max(peak[0], current_rss_mb()),
+        "seconds": rss.seconds,
+        "rss_before_mb": rss.start_mb,
+        "build_peak_mb": rss.peak_mb,
         "maxrss_mb": peak_rss_mb(),
     }
 

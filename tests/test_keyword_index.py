@@ -24,6 +24,14 @@ def _titles(index: KeywordIndex, store: Store, query: str, filters: Filters | No
     return [chunk.title for chunk, _ in store.get_chunks(ids)]
 
 
+def _write_as_another_client(store: Store, embedder: Any) -> None:
+    """A chunk added straight to Chroma, as another machine on the same server would: no generation bump."""
+    text = "Quillmark protocol"
+    vector = embedder.embed_documents([text])[0]
+    meta = {"article_id": "elsewhere", "start": 0, "end": 18, "title": "remote", "published_day": -1}
+    store._chunks.add(ids=["remote-0"], embeddings=[vector.tolist()], documents=[text], metadatas=[meta])
+
+
 def test_index_follows_add_replace_delete(settings: Any, embedder: Any, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -74,10 +82,7 @@ def test_a_write_by_another_client_is_noticed(settings: Any, embedder: Any, tmp_
     ingest_paths([docs], store, embedder, settings)
     index = KeywordIndex(settings.keyword_path, store)
     assert index.search("Quillmark", 5) == []
-    vector = embedder.embed_documents(["Quillmark protocol"])[0]
-    meta = {"article_id": "elsewhere", "start": 0, "end": 18, "title": "remote", "published_day": -1}
-    text = "Quillmark protocol"
-    store._chunks.add(ids=["remote-0"], embeddings=[vector.tolist()], documents=[text], metadatas=[meta])
+    _write_as_another_client(store, embedder)
     assert [cid for cid, _ in index.search("Quillmark", 5)] == ["remote-0"]
 
 
@@ -90,10 +95,7 @@ def test_other_clients_writes_show_within_the_recount_interval(settings: Any, em
     ingest_paths([docs], store, embedder, settings)
     index = KeywordIndex(settings.keyword_path, store, recount_seconds=0.5)
     assert index.search("Quillmark", 5) == []
-    vector = embedder.embed_documents(["Quillmark protocol"])[0]
-    meta = {"article_id": "elsewhere", "start": 0, "end": 18, "title": "remote", "published_day": -1}
-    text = "Quillmark protocol"
-    store._chunks.add(ids=["remote-0"], embeddings=[vector.tolist()], documents=[text], metadatas=[meta])
+    _write_as_another_client(store, embedder)
     time.sleep(0.6)
     assert [cid for cid, _ in index.search("Quillmark", 5)] == ["remote-0"]
     _write(docs, "b", "Delegates from Vortigan arrived in Oslo.")
