@@ -24,8 +24,9 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import bm25s
 import numpy as np
@@ -64,6 +65,15 @@ class _Build:
     outlets: np.ndarray  # int index into ``outlet_names``
     outlet_names: list[str]
     days: np.ndarray  # published ordinal day, -1 when undated
+
+
+class KeywordHit(NamedTuple):
+    """One BM25 result with the chunk metadata ranking needs, so unfetched hits can be ordered."""
+
+    chunk_id: str
+    score: float
+    article_id: str
+    published: date | None
 
 
 def _tokenizer() -> Tokenizer:
@@ -115,8 +125,8 @@ class KeywordIndex:
 
     # -- search ----------------------------------------------------------------------------
 
-    def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """The ``k`` best chunk ids by BM25 score (> 0), best first, within ``filters``."""
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[KeywordHit]:
+        """The ``k`` best chunks by BM25 score (> 0), best first, within ``filters``."""
         build = self.ensure_fresh()
         if build.retriever is None or k <= 0:
             return []
@@ -133,7 +143,15 @@ class KeywordIndex:
             return []
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(build.ids[i], float(scores[i])) for i in top]
+        return [
+            KeywordHit(
+                chunk_id=build.ids[i],
+                score=float(scores[i]),
+                article_id=build.articles[build.article_ids[i]],
+                published=date.fromordinal(int(build.days[i])) if build.days[i] > 0 else None,
+            )
+            for i in top
+        ]
 
     def term_weights(self, text: str) -> dict[int, float]:
         """Distinct vocabulary terms of ``text`` with their BM25 idf (unknown terms are left out)."""

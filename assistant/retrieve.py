@@ -1,11 +1,14 @@
 """Question → ranked ``Passage``s: dense and BM25 candidates, fused, re-scored, date-aware, diversified.
 
 1. *gather*: the ``fetch_k`` nearest chunks from Chroma and the ``fetch_k`` best by BM25, under the
-   same filters; every candidate gets its cosine similarity to the question (BM25-only ones from
-   their stored vectors), so scores downstream mean the same whichever side found a passage.
+   same filters. BM25-only hits are not fetched yet: the keyword index carries the article and day
+   that ordering needs.
 2. *order*: reciprocal rank fusion, plus the second stage's feature bonus on the top
    ``rerank_depth``, plus the date adjustment; optionally MMR; then at most
-   ``max_chunks_per_article`` per article.
+   ``max_chunks_per_article`` per article. Only the BM25-only hits that reach the top ``k`` (or the
+   second stage's head, which reads text or vectors) are fetched, with their stored vectors, so every
+   passage gets its cosine similarity to the question whichever side found it. Through a Chroma server
+   that saves a round trip carrying ~50 chunks per question.
 
 ``Passage.score`` stays the cosine similarity (plus the date adjustment): the answerers' abstention
 thresholds are calibrated on it. The order is the fused one.
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -31,7 +34,12 @@ from assistant.types import Chunk, DateWindow, Filters, Passage
 
 
 def date_adjustment(
-    chunk: Chunk, window: DateWindow | None, as_of: date | None, boost: float, recency: float = 0.0, tau: float = 7.0
+    published: date | None,
+    window: DateWindow | None,
+    as_of: date | None,
+    boost: float,
+    recency: float = 0.0,
+    tau: float = 7.0,
 ) -> float:
     """How a passage's published date moves it: window boost, recency prior, and a penalty for later news.
 
@@ -41,25 +49,39 @@ def date_adjustment(
     after the reference day (plus the reporting lag) loses half of both. Undated passages: 0.
     """
     reference = window.end if window is not None else as_of
-    if chunk.published is None or reference is None:
+    if published is None or reference is None:
         return 0.0
-    if chunk.published > reference + REPORTING_LAG or (as_of is not None and chunk.published > as_of + REPORTING_LAG):
+    if published > reference + REPORTING_LAG or (as_of is not None and published > as_of + REPORTING_LAG):
         return -(boost + recency) / 2
     adjustment = 0.0
-    if window is not None and window.start <= chunk.published <= window.end + REPORTING_LAG:
+    if window is not None and window.start <= published <= window.end + REPORTING_LAG:
         adjustment += boost
     if recency:
-        days_before = max(0, (reference - chunk.published).days)
+        days_before = max(0, (reference - published).days)
         adjustment += recency * math.exp(-days_before / tau)
     return adjustment
 
 
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """The first stage's output: the question's vector and the candidates."""
+
+    vector: Vectors
+    candidates: list[Candidate]
+
+
 @dataclass(slots=True)
 class Candidate:
-    """A chunk one of the first-stage retrievers found, with what the second stage needs."""
+    """A chunk one of the first-stage retrievers found, with what the second stage needs.
 
-    chunk: Chunk
-    cosine: float
+    ``chunk`` is None for a BM25-only hit until :meth:`Retriever.fill` fetches it (with its vector and cosine).
+    """
+
+    id: str
+    article_id: str
+    published: date | None
+    chunk: Chunk | None = None
+    cosine: float = 0.0
     vector: Vectors | None = None
     ranks: dict[str, int] = field(default_factory=dict)  # retriever name → 1-based rank
     fused: float = 0.0
@@ -90,68 +112,96 @@ class Retriever:
         window: DateWindow | None = None,
         as_of: date | None = None,
     ) -> list[Passage]:
-        candidates = self.gather(query, filters)
-        return self.order(query, candidates, k or self._settings.top_k, window, as_of)
+        gathered = self.gather(query, filters)
+        return self.order(query, gathered, k or self._settings.top_k, window, as_of)
 
-    def gather(self, query: str, filters: Filters | None = None, mode: str | None = None) -> list[Candidate]:
-        """First stage: candidates from dense and/or BM25 retrieval, each with its ranks and cosine."""
+    def gather(self, query: str, filters: Filters | None = None, mode: str | None = None) -> Gathered:
+        """First stage: candidates from dense and/or BM25 retrieval, each with its ranks (BM25-only: unfetched)."""
         mode = mode or self._settings.retrieval
         depth = self._settings.fetch_k
         vector = self._embedder.embed_query(query)
         found: dict[str, Candidate] = {}
         if mode in ("dense", "hybrid"):
             for rank, (chunk, score) in enumerate(self._store.query(vector, depth, where_clause(filters)), start=1):
-                found[chunk.id] = Candidate(chunk=chunk, cosine=score, ranks={"dense": rank})
+                found[chunk.id] = Candidate(
+                    chunk.id, chunk.article_id, chunk.published, chunk=chunk, cosine=score, ranks={"dense": rank}
+                )
         if mode in ("bm25", "hybrid"):
-            hits = self.keyword.search(query, depth, filters)
-            missing = [cid for cid, _ in hits if cid not in found]
-            for chunk, stored in self._store.get_chunks(missing):
-                found[chunk.id] = Candidate(chunk=chunk, cosine=float(stored @ vector), vector=stored)
-            for rank, (cid, _) in enumerate(hits, start=1):
-                if cid in found:
-                    found[cid].ranks["bm25"] = rank
-        return list(found.values())
+            for rank, hit in enumerate(self.keyword.search(query, depth, filters), start=1):
+                if hit.chunk_id not in found:
+                    found[hit.chunk_id] = Candidate(hit.chunk_id, hit.article_id, hit.published)
+                found[hit.chunk_id].ranks["bm25"] = rank
+        return Gathered(vector, list(found.values()))
+
+    def fill(self, candidates: list[Candidate], vector: Vectors, vectors: bool = False) -> None:
+        """Fetch the unfetched among ``candidates`` (chunk, stored vector, cosine), and with ``vectors`` every
+        missing stored vector too, in one round trip. A chunk gone from the store since indexing stays None."""
+        wanted = {c.id: c for c in candidates if c.chunk is None or (vectors and c.vector is None)}
+        for chunk, stored in self._store.get_chunks(list(wanted)):
+            c = wanted[chunk.id]
+            if c.chunk is None:
+                c.chunk, c.cosine = chunk, float(stored @ vector)
+            c.vector = stored
 
     def order(
         self,
         query: str,
-        candidates: list[Candidate],
+        gathered: Gathered,
         k: int,
         window: DateWindow | None = None,
         as_of: date | None = None,
     ) -> list[Passage]:
         """Second stage: fuse, re-score, date-adjust, diversify; the top ``k`` as passages."""
         s = self._settings
+        candidates, vector = gathered.candidates, gathered.vector
         rankings = {
-            name: [c.chunk.id for c in sorted(candidates, key=lambda c: c.ranks.get(name, 1 << 30)) if name in c.ranks]
+            name: [c.id for c in sorted(candidates, key=lambda c: c.ranks.get(name, 1 << 30)) if name in c.ranks]
             for name in ("dense", "bm25")
         }
         fused = reciprocal_rank_fusion(
             {n: ids for n, ids in rankings.items() if ids}, {"dense": s.dense_weight, "bm25": s.bm25_weight}, s.rrf_k
         )
         for c in candidates:
-            c.fused = fused.get(c.chunk.id, 0.0)
-            c.dated = date_adjustment(c.chunk, window, as_of, s.date_boost, s.recency_boost, s.recency_days)
+            c.fused = fused.get(c.id, 0.0)
+            c.dated = date_adjustment(c.published, window, as_of, s.date_boost, s.recency_boost, s.recency_days)
         # A write or delete killed half-way can leave chunks whose article record is gone (or not yet written):
         # they stay invisible until repair() removes them.
-        committed = self._store.committed([c.chunk.article_id for c in candidates])
-        pool = sorted((c for c in candidates if c.chunk.article_id in committed), key=lambda c: -c.fused)
+        committed = self._store.committed([c.article_id for c in candidates])
+        pool = sorted((c for c in candidates if c.article_id in committed), key=lambda c: -c.fused)
         if s.rerank == "features" and pool:
+            pool = self._fetched(pool[: s.rerank_depth], vector) + pool[s.rerank_depth :]
             head = pool[: s.rerank_depth]
             weights = FeatureWeights(coverage=s.rerank_coverage, title=s.rerank_title)
-            bonuses = feature_scores(self.keyword, query, [c.chunk for c in head], weights)
+            bonuses = feature_scores(self.keyword, query, [c.chunk for c in head if c.chunk is not None], weights)
             for c, bonus in zip(head, bonuses, strict=True):
                 c.bonus = bonus
         pool.sort(key=lambda c: -c.total)
         if s.mmr_lambda < 1.0 and pool:
-            pool = self._mmr(pool[: s.rerank_depth], k * s.max_chunks_per_article) + pool[s.rerank_depth :]
-        return _capped(pool, k, s.max_chunks_per_article)
+            pool = self._mmr(pool[: s.rerank_depth], k * s.max_chunks_per_article, vector) + pool[s.rerank_depth :]
+        return self._top(pool, k, vector)
 
-    def _mmr(self, pool: list[Candidate], n: int) -> list[Candidate]:
-        need = [c.chunk.id for c in pool if c.vector is None]
-        vectors = {chunk.id: vec for chunk, vec in self._store.get_chunks(need)}
-        pool = [c if c.vector is not None else replace(c, vector=vectors.get(c.chunk.id)) for c in pool]
-        pool = [c for c in pool if c.vector is not None]
+    def _fetched(self, pool: list[Candidate], vector: Vectors, vectors: bool = False) -> list[Candidate]:
+        """``pool`` with its unfetched candidates fetched, less any gone from the store since indexing."""
+        self.fill(pool, vector, vectors)
+        return [c for c in pool if c.chunk is not None and (c.vector is not None or not vectors)]
+
+    def _top(self, pool: list[Candidate], k: int, vector: Vectors) -> list[Passage]:
+        """The first ``k`` of ``pool`` under the per-article cap, fetching only the unfetched ones among them."""
+        while True:
+            top = _capped(pool, k, self._settings.max_chunks_per_article)
+            unfetched = [c for c in top if c.chunk is None]
+            if not unfetched:
+                return [
+                    Passage(chunk=c.chunk, score=c.cosine + c.dated, rank=rank)
+                    for rank, c in enumerate(top, start=1)
+                    if c.chunk is not None
+                ]
+            self.fill(unfetched, vector)
+            gone = {c.id for c in unfetched if c.chunk is None}
+            pool = [c for c in pool if c.id not in gone]
+
+    def _mmr(self, pool: list[Candidate], n: int, vector: Vectors) -> list[Candidate]:
+        pool = self._fetched(pool, vector, vectors=True)
         if not pool:
             return pool
         matrix: Vectors = np.stack([c.vector for c in pool if c.vector is not None]).astype(np.float32)
@@ -160,14 +210,14 @@ class Retriever:
         return [pool[i] for i in chosen] + rest
 
 
-def _capped(pool: list[Candidate], k: int, per_article_cap: int) -> list[Passage]:
+def _capped(pool: list[Candidate], k: int, per_article_cap: int) -> list[Candidate]:
     per_article: Counter[str] = Counter()
-    passages: list[Passage] = []
+    top: list[Candidate] = []
     for c in pool:
-        if per_article[c.chunk.article_id] >= per_article_cap:
+        if per_article[c.article_id] >= per_article_cap:
             continue
-        per_article[c.chunk.article_id] += 1
-        passages.append(Passage(chunk=c.chunk, score=c.cosine + c.dated, rank=len(passages) + 1))
-        if len(passages) == k:
+        per_article[c.article_id] += 1
+        top.append(c)
+        if len(top) == k:
             break
-    return passages
+    return top

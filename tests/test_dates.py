@@ -9,7 +9,7 @@ import pytest
 
 from assistant.dates import resolve_window
 from assistant.retrieve import date_adjustment
-from assistant.types import Chunk, DateWindow
+from assistant.types import DateWindow
 
 MONDAY = date(2024, 3, 4)
 FRIDAY_MARCH_1 = date(2024, 3, 1)
@@ -53,14 +53,11 @@ def test_default_as_of_is_today() -> None:
 def test_date_adjustment_keeps_undated_articles() -> None:
     window = DateWindow(date(2024, 2, 27), MONDAY, "this week")
 
-    def chunk(day: date | None) -> Chunk:
-        return Chunk(id="c", article_id="a", text="t", start=0, end=1, published=day)
-
-    assert date_adjustment(chunk(date(2024, 3, 1)), window, MONDAY, 0.1) == 0.1
-    assert date_adjustment(chunk(date(2024, 3, 6)), window, MONDAY, 0.1) == 0.1  # reported two days later
-    assert date_adjustment(chunk(date(2023, 3, 1)), window, MONDAY, 0.1) == 0.0
-    assert date_adjustment(chunk(None), window, MONDAY, 0.1) == 0.0  # undated: never dropped
-    assert date_adjustment(chunk(date(2024, 6, 1)), window, MONDAY, 0.1) == -0.05  # after the as-of date
+    assert date_adjustment(date(2024, 3, 1), window, MONDAY, 0.1) == 0.1
+    assert date_adjustment(date(2024, 3, 6), window, MONDAY, 0.1) == 0.1  # reported two days later
+    assert date_adjustment(date(2023, 3, 1), window, MONDAY, 0.1) == 0.0
+    assert date_adjustment(None, window, MONDAY, 0.1) == 0.0  # undated: never dropped
+    assert date_adjustment(date(2024, 6, 1), window, MONDAY, 0.1) == -0.05  # after the as-of date
 
 
 def test_as_of_steers_retrieval_and_is_shown(settings: Any, embedder: Any, tmp_path: Path) -> None:
@@ -84,23 +81,20 @@ def test_as_of_steers_retrieval_and_is_shown(settings: Any, embedder: Any, tmp_p
 
 
 def test_recency_prior_decays_before_the_reference_day() -> None:
-    def chunk(day: date | None) -> Chunk:
-        return Chunk(id="c", article_id="a", text="t", start=0, end=1, published=day)
-
-    same_day = date_adjustment(chunk(MONDAY), None, MONDAY, 0.1, recency=0.6, tau=7)
-    week_before = date_adjustment(chunk(date(2024, 2, 26)), None, MONDAY, 0.1, recency=0.6, tau=7)
-    year_before = date_adjustment(chunk(date(2023, 3, 4)), None, MONDAY, 0.1, recency=0.6, tau=7)
+    same_day = date_adjustment(MONDAY, None, MONDAY, 0.1, recency=0.6, tau=7)
+    week_before = date_adjustment(date(2024, 2, 26), None, MONDAY, 0.1, recency=0.6, tau=7)
+    year_before = date_adjustment(date(2023, 3, 4), None, MONDAY, 0.1, recency=0.6, tau=7)
     assert same_day == 0.6
     assert abs(week_before - 0.6 * math.exp(-1)) < 1e-9
     assert 0 <= year_before < 1e-6
     # later coverage than the as-of date loses half of both terms; undated coverage is untouched
-    assert date_adjustment(chunk(date(2024, 3, 20)), None, MONDAY, 0.1, recency=0.6) == -0.35
-    assert date_adjustment(chunk(None), None, MONDAY, 0.1, recency=0.6) == 0.0
+    assert date_adjustment(date(2024, 3, 20), None, MONDAY, 0.1, recency=0.6) == -0.35
+    assert date_adjustment(None, None, MONDAY, 0.1, recency=0.6) == 0.0
     # with a window the reference day is the window's end, not the as-of date
     june = DateWindow(date(2023, 6, 1), date(2023, 6, 30), "in June")
-    in_june = date_adjustment(chunk(date(2023, 6, 30)), june, MONDAY, 0.1, recency=0.6)
+    in_june = date_adjustment(date(2023, 6, 30), june, MONDAY, 0.1, recency=0.6)
     assert in_june == 0.1 + 0.6
-    assert date_adjustment(chunk(date(2024, 3, 1)), june, MONDAY, 0.1, recency=0.6) == -0.35
+    assert date_adjustment(date(2024, 3, 1), june, MONDAY, 0.1, recency=0.6) == -0.35
 
 
 def test_recent_windows_and_off_window_evidence() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from assistant.keyword_index import KeywordIndex
 from assistant.retrieve import Retriever
 from assistant.store import Store
 from ingest.pipeline import ingest_paths
@@ -76,3 +77,45 @@ def test_mmr_option_still_returns_k_distinct_passages(retrievers: dict[str, Retr
     passages = diverse.retrieve(LEXICAL[0], k=5)
     assert len({p.chunk.id for p in passages}) == 5
     assert passages[0].chunk.title == "target-lexical"  # the most relevant passage is still picked first
+
+
+def _narrow(hybrid: Retriever, recount_seconds: float = 0.0) -> Retriever:
+    """Hybrid with few candidates per side, so BM25 brings hits the dense side did not fetch."""
+    settings = hybrid._settings.model_copy(update={"fetch_k": 4})
+    keyword = KeywordIndex(settings.keyword_path, hybrid._store, recount_seconds)
+    return Retriever(hybrid._store, hybrid._embedder, settings, keyword)
+
+
+def test_bm25_only_hits_are_fetched_only_when_they_reach_the_top_k(
+    retrievers: dict[str, Retriever], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    narrow = _narrow(retrievers["hybrid"])
+    store = narrow._store
+    gathered = narrow.gather(LEXICAL[0])
+    unfetched = [c for c in gathered.candidates if c.chunk is None]
+    assert unfetched and all(c.ranks == {"bm25": c.ranks["bm25"]} for c in unfetched)
+    narrow.fill(gathered.candidates, gathered.vector)  # the eager reference: every candidate fetched first
+    eager = narrow.order(LEXICAL[0], gathered, 2)
+
+    asked: list[list[str]] = []
+    real_get = store.get_chunks
+    monkeypatch.setattr(store, "get_chunks", lambda ids: asked.append(list(ids)) or real_get(ids))
+    lazy = narrow.retrieve(LEXICAL[0], k=2)
+    assert [(p.chunk.id, p.rank) for p in lazy] == [(p.chunk.id, p.rank) for p in eager]
+    assert [p.score for p in lazy] == pytest.approx([p.score for p in eager], abs=1e-6)
+    reached = [p for p in lazy if p.chunk.id in {c.id for c in unfetched}]
+    assert reached and all(p.chunk.text for p in reached)  # a BM25-only hit made the top k, fetched whole
+    assert asked == [[p.chunk.id for p in reached]]  # one round trip, for those only
+    assert len(reached) < len(unfetched)
+
+
+def test_a_bm25_hit_deleted_by_another_client_is_skipped(retrievers: dict[str, Retriever]) -> None:
+    narrow = _narrow(retrievers["hybrid"], recount_seconds=3600)  # the index will not notice the delete
+    before = narrow.retrieve(LEXICAL[0], k=3)
+    gathered = narrow.gather(LEXICAL[0])
+    bm25_only = {c.id for c in gathered.candidates if c.chunk is None}
+    gone = next(p.chunk.id for p in before if p.chunk.id in bm25_only)
+    narrow._store._chunks.delete(ids=[gone])  # straight to Chroma: no generation bump, same keyword build
+    after = narrow.retrieve(LEXICAL[0], k=3)
+    assert len(after) == 3 and gone not in {p.chunk.id for p in after}
+    assert [p.rank for p in after] == [1, 2, 3]

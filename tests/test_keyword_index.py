@@ -20,7 +20,7 @@ def _write(folder: Path, name: str, body: str, url: str = "", day: str = "") -> 
 
 
 def _titles(index: KeywordIndex, store: Store, query: str, filters: Filters | None = None) -> list[str]:
-    ids = [cid for cid, _ in index.search(query, 10, filters)]
+    ids = [hit.chunk_id for hit in index.search(query, 10, filters)]
     return [chunk.title for chunk, _ in store.get_chunks(ids)]
 
 
@@ -83,7 +83,7 @@ def test_a_write_by_another_client_is_noticed(settings: Any, embedder: Any, tmp_
     index = KeywordIndex(settings.keyword_path, store)
     assert index.search("Quillmark", 5) == []
     _write_as_another_client(store, embedder)
-    assert [cid for cid, _ in index.search("Quillmark", 5)] == ["remote-0"]
+    assert [hit.chunk_id for hit in index.search("Quillmark", 5)] == ["remote-0"]
 
 
 def test_other_clients_writes_show_within_the_recount_interval(settings: Any, embedder: Any, tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_other_clients_writes_show_within_the_recount_interval(settings: Any, em
     assert index.search("Quillmark", 5) == []
     _write_as_another_client(store, embedder)
     time.sleep(0.6)
-    assert [cid for cid, _ in index.search("Quillmark", 5)] == ["remote-0"]
+    assert [hit.chunk_id for hit in index.search("Quillmark", 5)] == ["remote-0"]
     _write(docs, "b", "Delegates from Vortigan arrived in Oslo.")
     ingest_paths([docs], store, embedder, settings)
     assert _titles(index, store, "Vortigan") == ["b"]
