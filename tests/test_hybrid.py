@@ -79,9 +79,9 @@ def test_mmr_option_still_returns_k_distinct_passages(retrievers: dict[str, Retr
     assert passages[0].chunk.title == "target-lexical"  # the most relevant passage is still picked first
 
 
-def _narrow(hybrid: Retriever, recount_seconds: float = 0.0) -> Retriever:
+def _narrow(hybrid: Retriever, recount_seconds: float = 0.0, **changes: Any) -> Retriever:
     """Hybrid with few candidates per side, so BM25 brings hits the dense side did not fetch."""
-    settings = hybrid._settings.model_copy(update={"fetch_k": 4})
+    settings = hybrid._settings.model_copy(update={"fetch_k": 4, **changes})
     keyword = KeywordIndex(settings.keyword_path, hybrid._store, recount_seconds)
     return Retriever(hybrid._store, hybrid._embedder, settings, keyword)
 
@@ -119,3 +119,17 @@ def test_a_bm25_hit_deleted_by_another_client_is_skipped(retrievers: dict[str, R
     after = narrow.retrieve(LEXICAL[0], k=3)
     assert len(after) == 3 and gone not in {p.chunk.id for p in after}
     assert [p.rank for p in after] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("changes", [{"rerank": "features"}, {"mmr_lambda": 0.5}])
+def test_second_stages_that_read_text_or_vectors_see_every_candidate(
+    retrievers: dict[str, Retriever], changes: dict[str, Any]
+) -> None:
+    narrow = _narrow(retrievers["hybrid"], **changes)
+    gathered = narrow.gather(LEXICAL[0])
+    assert any(c.chunk is None for c in gathered.candidates)
+    narrow.fill(gathered.candidates, gathered.vector, vectors=True)
+    eager = narrow.order(LEXICAL[0], gathered, 3)
+    lazy = narrow.retrieve(LEXICAL[0], k=3)
+    assert [p.chunk.id for p in lazy] == [p.chunk.id for p in eager]
+    assert [p.score for p in lazy] == pytest.approx([p.score for p in eager], abs=1e-6)
