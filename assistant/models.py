@@ -57,7 +57,7 @@ class Embedder(Protocol):
 # smaller runs are no slower on CPU: 8 × 256 tokens holds +335 MiB at 18–20 chunks/s, 32 × 256 held
 # +1,283 MiB at 17–18 chunks/s (onnx-pc, same texts, alternating runs). The writer's batches stay
 # ``embed_batch_size``; this only splits them for the local session.
-_MAX_BATCH = 8
+MAX_RUN = 8
 
 
 class OnnxMiniLM:
@@ -102,8 +102,8 @@ class OnnxMiniLM:
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if len(texts) > _MAX_BATCH:  # attention memory grows with batch × length²: small runs
-            parts = [self.embed_documents(texts[lo : lo + _MAX_BATCH]) for lo in range(0, len(texts), _MAX_BATCH)]
+        if len(texts) > MAX_RUN:  # attention memory grows with batch × length²: small runs
+            parts = [self.embed_documents(texts[lo : lo + MAX_RUN]) for lo in range(0, len(texts), MAX_RUN)]
             return np.concatenate(parts)
         encodings = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)

@@ -28,15 +28,13 @@ from datetime import date
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.models import VOCAB_PATH
+from assistant.models import MAX_RUN, VOCAB_PATH
 from bench.corpus import DIPLOMACY, ROOT, reproduce, require_shared, stream_articles
 from bench.naive import CHUNK_OVERLAP, CHUNK_SIZE
 from ingest.chunking import chunk_article
 from ingest.writer import embedding_text
 
 RESULTS = ROOT / "bench" / "results" / "embed_tokens.md"
-WINDOW = 256  # the embedder's max_tokens
-RUN = 8  # sequences per ONNX run (assistant/models.py _MAX_BATCH)
 
 
 @dataclass(frozen=True)
@@ -49,15 +47,15 @@ class Count:
     truncated: int  # chunks longer than the window
 
 
-def count(name: str, texts: Sequence[str], sort: bool) -> Count:
+def count(name: str, texts: Sequence[str], sort: bool, window: int) -> Count:
     from tokenizers.implementations import BertWordPieceTokenizer  # type: ignore[attr-defined]
 
     tokenizer = BertWordPieceTokenizer(str(VOCAB_PATH), lowercase=True)
     full = [len(e.ids) for e in tokenizer.encode_batch(list(texts))]
-    seen = [min(n, WINDOW) for n in full]
+    seen = [min(n, window) for n in full]
     order = sorted(seen) if sort else seen
-    padded = sum(max(order[i : i + RUN]) * len(order[i : i + RUN]) for i in range(0, len(order), RUN))
-    return Count(name, len(texts), sum(full), sum(seen), padded, sum(n > WINDOW for n in full))
+    padded = sum(max(order[i : i + MAX_RUN]) * len(order[i : i + MAX_RUN]) for i in range(0, len(order), MAX_RUN))
+    return Count(name, len(texts), sum(full), sum(seen), padded, sum(n > window for n in full))
 
 
 def main() -> None:
@@ -79,13 +77,14 @@ def main() -> None:
     ]
     splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
     naive = [text for a in articles for text in splitter.split_text(a.text)]
-    rows = [count("ours", ours, sort=True), count("naive", naive, sort=False)]
+    window = settings.embed_max_tokens
+    rows = [count("ours", ours, sort=True, window=window), count("naive", naive, sort=False, window=window)]
     a, b = rows
     lines = [
         f"# Tokens the embedder runs over: ours vs the naive pipeline ({date.today()})",
         "",
         f"Reproduce: `{reproduce('bench.embed_tokens')}`. {len(articles)} diplomacy articles; "
-        f"tokenizer and {WINDOW}-token window of the default embedder; runs of {RUN}. "
+        f"tokenizer and {window}-token window of the default embedder; runs of {MAX_RUN}. "
         f"Machine: {platform.machine()}, tokenization only.",
         "",
         "| pipeline | chunks | tokens | tokens embedded (≤ 256 each) | tokens computed (padded runs) "
