@@ -96,7 +96,7 @@ def _shape(q: str) -> Slot | None:
     return None
 
 
-def _new_names(sentence: str, known: frozenset[str]) -> list[str]:
+def new_names(sentence: str, known: frozenset[str]) -> list[str]:
     """Capitalised words of ``sentence`` that start no sentence and that the question does not use."""
     found = []
     for match in _CAPITALISED.finditer(sentence):
@@ -122,7 +122,7 @@ def fills(slot: Slot, sentence: str) -> bool:
         return False
     if slot.kind == "country":
         return len(countries_in(sentence) - slot.countries) >= slot.count
-    names = _new_names(sentence, slot.known)
+    names = new_names(sentence, slot.known)
     if slot.kind == "place":
         return bool(names) or bool(countries_in(sentence) - slot.countries)
     if slot.kind == "person":

@@ -217,6 +217,16 @@ class Settings(BaseSettings):
         description="Extractive: share of the question's salient terms the evidence must contain.",
     )
 
+    abstain_min_answerability: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Extractive, opt-in: abstain when no candidate sentence reaches this probability of answering "
+        "the question (assistant/answerability.py). 0.45 suits news-quiz questions over a large news library "
+        "(bench/results/answerability.md); it costs detail questions about a few articles many right answers, "
+        "so 0 (off) is the default.",
+    )
+
     grounding_check: bool = Field(default=True, description="Check every answer sentence against its citations.")
     grounding_unsupported: Literal["drop", "mark"] = Field(
         default="drop",

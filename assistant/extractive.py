@@ -7,7 +7,9 @@ Scoring mixes three signals per candidate sentence: embedding similarity to the 
 IDF-weighted coverage of the question's salient terms, and the similarity of the passage it
 sits in (context a single sentence lacks). The answer abstains when the best sentence is
 weak, when the evidence covers too little of what the question asks about, or when a name
-or number the question hinges on appears nowhere in the sources.
+or number the question hinges on appears nowhere in the sources. With
+``abstain_min_answerability`` set (opt-in), it also abstains when no sentence looks like an answer
+to the answerability model (``assistant/answerability.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer_slot import Slot, fills, slot_of
+from assistant.answerability import features, packaged_model
 from assistant.config import Settings
 from assistant.lexical import (
     STOPWORDS,
@@ -145,7 +148,7 @@ class ExtractiveAnswerer:
             return _abstain(
                 "The sources don't say: none of the passages found is about this question." + closest_coverage(passages)
             )
-        scores, vectors = self._score(question, pool)
+        scores, vectors, query = self._score(question, pool)
         best = int(np.argmax(scores))
         if float(scores[best]) < self._settings.abstain_min_score:
             return _abstain(
@@ -157,16 +160,32 @@ class ExtractiveAnswerer:
                 return _abstain(
                     "The sources don't say: no passage confirms or denies this." + closest_coverage(passages)
                 )
+        fitted = scores
         slot = slot_of(question)
         if slot is not None:
-            fitted = self._fit_slot(slot, pool, scores)
-            if fitted is None:
+            slotted = self._fit_slot(slot, pool, scores)
+            if slotted is None:
                 return _abstain(
                     f"The sources don't say: the passages found are on the topic but none names {slot.describe()}."
                     + closest_coverage(passages)
                 )
-            scores = fitted
-        return self._select(pool, scores, vectors, asks_for_list(question))
+            fitted = slotted
+        if self._answerability(question, pool, scores, vectors, query) < self._settings.abstain_min_answerability:
+            return _abstain(
+                "The sources don't say: the passages found are on the topic, but no sentence in them answers "
+                "this question." + closest_coverage(passages)
+            )
+        return self._select(pool, fitted, vectors, asks_for_list(question))
+
+    def _answerability(
+        self, question: str, pool: list[Candidate], scores: Vectors, vectors: Vectors, query: Vectors
+    ) -> float:
+        """The answerability model's best probability over the embedded sentences (1.0 when it is off)."""
+        if self._settings.abstain_min_answerability <= 0:
+            return 1.0
+        embedded = [int(i) for i in np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)]
+        rows = features(question, pool, embedded, scores, vectors, query)
+        return float(packaged_model().probabilities(rows).max()) if len(rows) else 0.0
 
     def _fit_slot(self, slot: Slot, pool: list[Candidate], scores: Vectors) -> Vectors | None:
         """Scores with non-filling sentences scaled down, or None when no strong sentence fills the slot."""
@@ -176,8 +195,9 @@ class ExtractiveAnswerer:
             return None
         return np.where(filled, scores, scores * _UNFILLED).astype(np.float32)
 
-    def _score(self, question: str, pool: list[Candidate]) -> tuple[Vectors, Vectors]:
-        """Per-sentence score, and the sentence vectors (reused to skip near-repeats)."""
+    def _score(self, question: str, pool: list[Candidate]) -> tuple[Vectors, Vectors, Vectors]:
+        """Per-sentence score, the sentence vectors (reused to skip near-repeats; zero where not embedded), and
+        the question's vector."""
         terms = salient_terms(question)
         stems = [set(content_stems(c.text)) for c in pool]
         idf = IdfTable(stems)
@@ -197,7 +217,7 @@ class ExtractiveAnswerer:
         dense = np.zeros(len(pool), dtype=np.float32)
         dense[keep] = np.clip(np.maximum(vectors[keep] @ q_vec, in_context @ q_vec), 0.0, None)
         scores = W_DENSE * dense + cheap
-        return scores.astype(np.float32), vectors
+        return scores.astype(np.float32), vectors, q_vec
 
     def _floor(self, scores: Vectors) -> float:
         """The score a sentence needs to be part of the answer: a share of the best, never below the minimum."""
