@@ -68,6 +68,11 @@ class Sentenced(Protocol):
     def text(self) -> str: ...
 
 
+def embedded(vectors: Vectors) -> list[int]:
+    """The sentences the answerer embedded (``_score`` leaves the others' vectors zero): the ones the model reads."""
+    return [int(i) for i in np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)]
+
+
 def features(
     question: str, pool: Sequence[Sentenced], indices: Sequence[int], scores: Vectors, vectors: Vectors, query: Vectors
 ) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer_slot import Slot, fills, slot_of
-from assistant.answerability import features, packaged_model
+from assistant.answerability import embedded, features, packaged_model
 from assistant.config import Settings
 from assistant.lexical import (
     STOPWORDS,
@@ -170,7 +170,8 @@ class ExtractiveAnswerer:
                     + closest_coverage(passages)
                 )
             fitted = slotted
-        if self._answerability(question, pool, scores, vectors, query) < self._settings.abstain_min_answerability:
+        floor = self._settings.abstain_min_answerability
+        if floor > 0 and self._answerability(question, pool, scores, vectors, query) < floor:
             return _abstain(
                 "The sources don't say: the passages found are on the topic, but no sentence in them answers "
                 "this question." + closest_coverage(passages)
@@ -180,11 +181,8 @@ class ExtractiveAnswerer:
     def _answerability(
         self, question: str, pool: list[Candidate], scores: Vectors, vectors: Vectors, query: Vectors
     ) -> float:
-        """The answerability model's best probability over the embedded sentences (1.0 when it is off)."""
-        if self._settings.abstain_min_answerability <= 0:
-            return 1.0
-        embedded = [int(i) for i in np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)]
-        rows = features(question, pool, embedded, scores, vectors, query)
+        """The answerability model's best probability over the embedded sentences."""
+        rows = features(question, pool, embedded(vectors), scores, vectors, query)
         return float(packaged_model().probabilities(rows).max()) if len(rows) else 0.0
 
     def _fit_slot(self, slot: Slot, pool: list[Candidate], scores: Vectors) -> Vectors | None:

@@ -34,7 +34,7 @@ from assistant.evaluate.questions import EvalQuestion, from_record
 from assistant.evaluate.runner import answer_row
 from assistant.models import build_embedder
 from assistant.store import Store
-from assistant.types import Filters
+from assistant.types import Article, Filters
 from bench.retrieval import CACHE, data_arguments, open_store
 
 RESULTS = Path(__file__).resolve().parent / "results" / "abstention.md"
@@ -66,18 +66,23 @@ def sample(path: Path) -> tuple[list[EvalQuestion], list[EvalQuestion]]:
     return full, gone
 
 
+def redaction(q: EvalQuestion, articles: dict[str, Article]) -> Filters | None:
+    """For a must-abstain question, the filter that leaves out every article stating its answer."""
+    if q.answerable:
+        return None
+    terms = evidence_terms(q.reference_answer)
+    return Filters(article_ids=tuple(aid for aid, a in articles.items() if not states(f"{a.title}\n{a.text}", terms)))
+
+
 def answer_all(bot: Assistant, full: list[EvalQuestion], gone: list[EvalQuestion]) -> tuple[list[Row], list[int]]:
     """Rows for every question; a must-abstain one is asked with its answer's articles filtered out."""
     articles = {a.id: a for a, _ in bot.store.list_articles()}
     rows: list[Row] = []
     removed: list[int] = []
     for i, q in enumerate([*full, *gone], start=1):
-        filters = None
-        if not q.answerable:
-            terms = evidence_terms(q.reference_answer)
-            allowed = tuple(aid for aid, a in articles.items() if not states(f"{a.title}\n{a.text}", terms))
-            removed.append(len(articles) - len(allowed))
-            filters = Filters(article_ids=allowed)
+        filters = redaction(q, articles)
+        if filters is not None:
+            removed.append(len(articles) - len(filters.article_ids))
         answer = bot.answer(q.question, filters=filters, as_of=q.as_of)
         rows.append(
             {

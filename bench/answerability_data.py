@@ -34,12 +34,12 @@ from typing import Any
 from assistant.answer import Assistant
 from assistant.config import Settings, apply_offline_env
 from assistant.dates import resolve_window
-from assistant.evaluate.metrics import normalise, score
+from assistant.evaluate.metrics import normalise
 from assistant.evaluate.questions import EvalQuestion, from_record
 from assistant.models import build_embedder
 from assistant.store import Store
-from assistant.types import Answer, Filters, Passage
-from bench.abstention import evidence_terms, states
+from assistant.types import Passage
+from bench.abstention import evidence_terms, redaction
 from bench.abstention import sample as abstention_sample
 from bench.corpus import SHARED
 
@@ -59,6 +59,15 @@ def dev_questions() -> list[dict[str, Any]]:
     return chosen
 
 
+def question_record(q: EvalQuestion) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "question": q.question,
+        "gold": q.reference_answer,
+        "as_of": q.as_of.isoformat() if q.as_of else None,
+    }
+
+
 def passage_record(p: Passage) -> dict[str, Any]:
     return {
         "rank": p.rank,
@@ -72,46 +81,17 @@ def passage_record(p: Passage) -> dict[str, Any]:
     }
 
 
-def answer_record(q: EvalQuestion, answer: Answer, redacted: bool, passed: bool) -> dict[str, Any]:
-    return {
-        "id": q.id,
-        "redacted": redacted,
-        "question": q.question,
-        "gold": q.reference_answer,
-        "as_of": q.as_of.isoformat() if q.as_of else None,
-        "passed": passed,
-        "answer": answer.text,
-        "sentences": [
-            {
-                "text": c.quote,
-                "rank": c.number,
-                "score": c.passage.score,
-                "published": c.passage.chunk.published.isoformat() if c.passage.chunk.published else None,
-                "title": c.passage.chunk.title,
-            }
-            for c in answer.citations
-        ],
-        "passages": [passage_record(p) for p in answer.passages],
-        "verdicts": [s.verdict for s in answer.sentences],
-        "supports": [s.support for s in answer.sentences],
-    }
-
-
 def heldout(bot: Assistant, out: Path) -> None:
-    """bench.abstention's 60 questions (30 full, 30 with their answer's articles removed), in these rows' format."""
+    """bench.abstention's 60 questions (30 full, 30 with their answer's articles removed), with their passages."""
     full, gone = abstention_sample(SHARED / "diplomacy_questions.jsonl")
     articles = {a.id: a for a, _ in bot.store.list_articles()}
     with out.open("w", encoding="utf-8") as handle:
         for i, q in enumerate([*full, *gone], start=1):
-            filters = None
-            if not q.answerable:
-                terms = evidence_terms(q.reference_answer)
-                allowed = tuple(aid for aid, a in articles.items() if not states(f"{a.title}\n{a.text}", terms))
-                filters = Filters(article_ids=allowed)
-            answer = bot.answer(q.question, filters=filters, as_of=q.as_of)
-            passed = bool(score(q, answer, articles)["passed"])
-            row = answer_record(q, answer, not q.answerable, passed)
-            row["abstained"] = answer.abstained
+            answer = bot.answer(q.question, filters=redaction(q, articles), as_of=q.as_of)
+            row = question_record(q) | {
+                "redacted": not q.answerable,
+                "passages": [passage_record(p) for p in answer.passages],
+            }
             handle.write(json.dumps(row) + "\n")
             print(f"\rasked {i}/{len(full) + len(gone)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
@@ -133,11 +113,10 @@ def main() -> None:
     embedder = build_embedder(Settings())
     settings = Settings(home=args.home)
     bot = Assistant(settings, Store(settings, embedder), embedder)
-    articles = {a.id: a for a, _ in bot.store.list_articles()}
-    texts = {aid: f" {normalise(f'{a.title} {a.text}')} " for aid, a in articles.items()}
     if args.heldout:
         heldout(bot, args.out)
         return
+    texts = {a.id: f" {normalise(f'{a.title} {a.text}')} " for a, _ in bot.store.list_articles()}
     done = set()
     if args.out.exists():
         done = {json.loads(line)["id"] for line in args.out.read_text().splitlines() if line.strip()}
@@ -154,13 +133,8 @@ def main() -> None:
             asked += 1
             window = resolve_window(q.question, q.as_of or date.today())
             passages = bot.retriever.retrieve(q.question, k=POOL, window=window, as_of=q.as_of)
-            row = {
-                "id": q.id,
-                "question": q.question,
-                "gold": q.reference_answer,
-                "as_of": q.as_of.isoformat() if q.as_of else None,
-                "window": [window.start.isoformat(), window.end.isoformat()] if window else None,
-                "passages": [{**passage_record(p), "states": p.chunk.article_id in stating} for p in passages],
+            row = question_record(q) | {
+                "passages": [{**passage_record(p), "states": p.chunk.article_id in stating} for p in passages]
             }
             out.write(json.dumps(row) + "\n")
             out.flush()

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer import Assistant, off_window_reason
-from assistant.answerability import FEATURES, MODEL_PATH, AnswerabilityModel, features
+from assistant.answerability import FEATURES, MODEL_PATH, AnswerabilityModel, embedded, features
 from assistant.config import Settings, apply_offline_env
 from assistant.dates import resolve_window
 from assistant.evaluate.metrics import contains, normalise
@@ -109,9 +109,9 @@ def pool_of(
         pool, (scores, vectors, query) = answerer.last[1], answerer.last[2]
     else:
         scores, vectors, query = answerer._score(question, pool)
-    embedded = [int(i) for i in np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)]
-    labels = np.array([holds(pool[i].text, terms) for i in embedded], dtype=np.float64)
-    rows = features(question, pool, embedded, scores, vectors, query)
+    read = embedded(vectors)
+    labels = np.array([holds(pool[i].text, terms) for i in read], dtype=np.float64)
+    rows = features(question, pool, read, scores, vectors, query)
     return Pool(row["id"], redacted, abstained, passed, rows, labels)
 
 

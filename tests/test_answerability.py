@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.answerability import FEATURES, AnswerabilityModel, features, packaged_model
+from assistant.answerability import FEATURES, AnswerabilityModel, embedded, features, packaged_model
 from assistant.extractive import ExtractiveAnswerer, candidates
 from assistant.types import Chunk, Passage
 from tests.conftest import make_settings
@@ -47,8 +47,8 @@ FILLER = [
 def rows_for(answerer: ExtractiveAnswerer, question: str, passages: list[Passage]) -> tuple[list[Any], np.ndarray]:
     pool = candidates(passages)
     scores, vectors, query = answerer._score(question, pool)
-    embedded = [int(i) for i in np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)]
-    return [pool[i] for i in embedded], features(question, pool, embedded, scores, vectors, query)
+    read = embedded(vectors)
+    return [pool[i] for i in read], features(question, pool, read, scores, vectors, query)
 
 
 @pytest.fixture(scope="module")
