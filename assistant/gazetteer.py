@@ -227,3 +227,8 @@ def countries_in(text: str) -> set[int]:
 
 def is_country_word(word: str) -> bool:
     return word.lower() in _country_of()
+
+
+def without_countries(text: str) -> str:
+    """``text`` with every country name, adjective and capital metonym blanked out."""
+    return _pattern().sub(" ", text)

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answer_slot import Slot, fills, slot_of
 from assistant.extractive import ExtractiveAnswerer
-from assistant.gazetteer import countries_in
+from assistant.gazetteer import countries_in, without_countries
 from assistant.types import Chunk, Passage
 from tests.conftest import make_settings
 
@@ -85,6 +85,12 @@ def test_gazetteer_matches_whole_words_with_case() -> None:
     assert countries_in("talks between the US and the UAE") == countries_in("America and the Emirati side")
     assert countries_in("let us discuss it") == set()  # "us" is not the US
     assert len(countries_in("Thai and Japanese officials")) == 2
+
+
+def test_without_countries_blanks_every_form_and_keeps_the_rest() -> None:
+    assert without_countries("Russia and China").split() == ["and"]
+    assert without_countries("Ukrainian President Volodymyr Zelensky").split() == ["President", "Volodymyr", "Zelensky"]
+    assert without_countries("a British prime minister") == "a   prime minister"
 
 
 def test_slot_description_in_the_reason() -> None:
