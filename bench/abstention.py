@@ -119,6 +119,14 @@ def answer_all(bot: Assistant, full: list[EvalQuestion], gone: list[EvalQuestion
     return rows, removed
 
 
+def publish(lines: list[str], out: Path) -> None:
+    """Print a results page and write it to ``out``."""
+    text = "\n".join(lines)
+    print(text)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+
+
 def main() -> None:
     parser = data_arguments(__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -166,10 +174,7 @@ def main() -> None:
         ", ".join(f"`{r['id']}`" for r in rows if r["answerable"] is False and not r["abstained"]) or "none",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

