@@ -37,6 +37,7 @@ from assistant.gazetteer import countries_in, without_countries
 from assistant.models import build_embedder
 from assistant.store import Store
 from assistant.types import Article, Filters
+from bench.report import publish
 from bench.retrieval import CACHE, data_arguments, open_store
 
 RESULTS = Path(__file__).resolve().parent / "results" / "abstention.md"
@@ -117,14 +118,6 @@ def answer_all(bot: Assistant, full: list[EvalQuestion], gone: list[EvalQuestion
         print(f"\ranswered {i}/{len(full) + len(gone)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     return rows, removed
-
-
-def publish(lines: list[str], out: Path) -> None:
-    """Print a results page and write it to ``out``."""
-    text = "\n".join(lines)
-    print(text)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
 
 
 def main() -> None:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import statistics
 import sys
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,15 +41,14 @@ from assistant.extractive import candidates
 from assistant.models import build_embedder
 from assistant.retrieve import date_adjustment
 from assistant.store import Store
-from assistant.types import Passage
-from bench.abstention import evidence_terms, publish, redaction, sample, states
-from bench.answerability_train import auc
+from assistant.types import Answer, Article, Filters, Passage
+from bench.abstention import evidence_terms, redaction, sample, states
+from bench.report import MAX_WRONG, auc, operating_point, publish
 from bench.retrieval import CACHE, data_arguments, open_store
 
 RESULTS = Path(__file__).resolve().parent / "results" / "abstention_curve.md"
 DEPTH = 30
 DEPTHS = (6, 10, 20, 30)
-MAX_WRONG = 0.10
 
 
 @dataclass
@@ -62,13 +60,19 @@ class Asked:
     first_stating: int = 0  # 1-based rank of the first of the top DEPTH passages stating the answer; 0: none
 
 
-def ask(bot: Assistant, q: EvalQuestion, articles: dict, today: date) -> Asked:
-    filters = redaction(q, articles)
-    as_of = q.as_of or today
+def answered_deeper(
+    bot: Assistant, q: EvalQuestion, filters: Filters | None, depth: int
+) -> tuple[Answer, list[Passage], Scope]:
+    """The product's answer to ``q`` within ``filters``, and the top ``depth`` passages of the same retrieval."""
+    as_of = q.as_of or date.today()
     answer = bot.answer(q.question, filters=filters, as_of=as_of)
-    asked = Asked(q.id, q.answerable, answer.abstained)
     scope = Scope(filters, resolve_window(q.question, as_of), as_of)
-    deep = bot.retriever.retrieve(q.question, **(scope.retrieval() | {"k": DEPTH}))
+    return answer, bot.retriever.retrieve(q.question, **(scope.retrieval() | {"k": depth})), scope
+
+
+def ask(bot: Assistant, q: EvalQuestion, articles: dict[str, Article]) -> Asked:
+    answer, deep, scope = answered_deeper(bot, q, redaction(q, articles), DEPTH)
+    asked = Asked(q.id, q.answerable, answer.abstained)
     terms = evidence_terms(q.reference_answer)
     asked.first_stating = next((p.rank for p in deep if states(f"{p.chunk.title}\n{p.chunk.text}", terms)), 0)
     asked.signals = signals(bot, q.question, list(answer.passages), scope)
@@ -101,23 +105,10 @@ def signals(bot: Assistant, question: str, passages: list[Passage], scope: Scope
     }
 
 
-def operating_point(asked: list[Asked], score: Callable[[Asked], float], with_rules: bool) -> tuple[float, float]:
-    """(abstention on must-abstain, wrong abstentions) at the threshold abstaining most within MAX_WRONG."""
-    best = (0.0, 0.0)
-    values = [*sorted({score(a) for a in asked}), float("inf")]
-    for t in values:
-        abstain = [(with_rules and a.ruled) or score(a) < t for a in asked]
-        wrong = statistics.fmean(x for x, a in zip(abstain, asked, strict=True) if a.answerable)
-        hit = statistics.fmean(x for x, a in zip(abstain, asked, strict=True) if not a.answerable)
-        if wrong <= MAX_WRONG + 1e-9 and hit > best[0]:
-            best = (hit, wrong)
-    return best
-
-
 def table(asked: list[Asked]) -> list[str]:
     full = [a for a in asked if a.answerable]
     gone = [a for a in asked if not a.answerable]
-    y = np.array([a.answerable for a in asked], dtype=np.float64)
+    answerable = [a.answerable for a in asked]
     ruled_hit = statistics.fmean(a.ruled for a in gone)
     ruled_wrong = statistics.fmean(a.ruled for a in full)
     lines = [
@@ -127,10 +118,10 @@ def table(asked: list[Asked]) -> list[str]:
     ]
     for name in asked[0].signals:
         p = np.array([a.signals[name] for a in asked])
-        alone = operating_point(asked, lambda a, n=name: a.signals[n], with_rules=False)
-        ruled = operating_point(asked, lambda a, n=name: a.signals[n], with_rules=True)
+        alone = operating_point(list(p), answerable)
+        ruled = operating_point(list(p), answerable, [a.ruled for a in asked])
         cell = "unreachable: the rules alone abstain on more" if ruled_wrong > MAX_WRONG else f"{ruled[0]:.1%}"
-        lines.append(f"| {name} | {auc(p, y):.3f} | {alone[0]:.1%} at {alone[1]:.1%} wrong | {cell} |")
+        lines.append(f"| {name} | {auc(p, answerable):.3f} | {alone[0]:.1%} at {alone[1]:.1%} wrong | {cell} |")
     lines += [
         "",
         "| perfect sentence judge over the top k passages | abstention | wrong abstentions |",
@@ -160,7 +151,7 @@ def main() -> None:
     full, gone = sample(args.questions)
     asked = []
     for i, q in enumerate([*full, *gone], start=1):
-        asked.append(ask(bot, q, articles, date.today()))
+        asked.append(ask(bot, q, articles))
         print(f"\rasked {i}/{len(full) + len(gone)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     if args.rows:

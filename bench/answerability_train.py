@@ -39,6 +39,7 @@ from assistant.models import Embedder, Vectors, build_embedder
 from assistant.store import Store
 from assistant.types import Chunk, Passage
 from bench.abstention import evidence_terms
+from bench.report import auc, publish
 from ingest.pipeline import ingest_paths
 
 RESULTS = Path(__file__).resolve().parent / "results" / "answerability.md"
@@ -190,13 +191,6 @@ def fit(rows: np.ndarray, labels: np.ndarray, l2: float = 1e-2, steps: int = 50)
     return AnswerabilityModel(tuple(mean), tuple(scale), tuple(w[:-1]), float(w[-1]))
 
 
-def auc(p: np.ndarray, y: np.ndarray) -> float:
-    ranks = np.empty(len(p))
-    ranks[np.argsort(p, kind="stable")] = np.arange(1, len(p) + 1)
-    pos = y.sum()
-    return float((ranks[y > 0].sum() - pos * (pos + 1) / 2) / (pos * (len(y) - pos)))
-
-
 def _share(flags: np.ndarray) -> float:
     return float(flags.mean()) if len(flags) else float("nan")
 
@@ -278,9 +272,7 @@ def main() -> None:
         "",
     ]
     lines += [f"- `{name}`: {w:+.3f}" for name, w in zip(FEATURES, model.weights, strict=True)]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    args.out.write_text(text, encoding="utf-8")
+    publish([*lines, ""], args.out)
     if args.write_model:
         MODEL_PATH.write_text(model.to_json(), encoding="utf-8")
         print(f"wrote {MODEL_PATH}", file=sys.stderr)

