@@ -11,8 +11,8 @@ import ipaddress
 import logging
 import os
 
-from assistant.config import Settings, apply_offline_env
-from assistant.errors import AttacheError
+from assistant.core.errors import AttacheError
+from assistant.core.settings import Settings, apply_offline_env
 
 log = logging.getLogger("attache.app")
 
@@ -54,16 +54,17 @@ def main() -> None:
     settings = Settings()
     check_host(settings.host, os.environ.get("ATTACHE_ALLOW_PUBLIC", ""))  # before anything is opened
     auth = parse_auth(os.environ.get("ATTACHE_AUTH", ""))
-    from assistant.answer import Assistant
-    from assistant.ui import build_ui, page_assets
-    from ingest.lock import store_lock
+    from assistant.answering.assistant import Assistant
+    from assistant.store.lock import store_lock
+    from assistant.web.page import build_ui, page_assets
+    from ingest.seed import ensure_seeded
 
     if auth is None and not is_loopback(settings.host):
         log.warning("serving on %s without a password: set ATTACHE_AUTH=user:password", settings.host)
     try:
         assistant = Assistant.from_settings(settings)
         with store_lock(settings.chroma_path, timeout=settings.ingest_lock_timeout, purpose="Attaché web app: seed"):
-            if added := assistant.ensure_seeded():
+            if added := ensure_seeded(assistant.store, assistant.embedder, settings):
                 log.info("ingested %d seed article(s) from %s", added, settings.seeds_dir)
     except AttacheError as exc:  # e.g. a store built with another embedder, or one busy for too long
         raise SystemExit(f"error: {exc}") from exc

@@ -10,9 +10,9 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
-from assistant.config import Settings, apply_offline_env
-from assistant.errors import AttacheError, ConfigError
-from assistant.types import Answer, Filters
+from assistant.core.errors import AttacheError, ConfigError
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.core.types import Answer, Filters
 
 
 def format_answer(answer: Answer) -> str:
@@ -62,7 +62,7 @@ def _settings(config: Path | None) -> Settings:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from assistant.answer import Assistant
+    from assistant.answering.assistant import Assistant
     from assistant.evaluate.compare import compare, format_comparison
     from assistant.evaluate.questions import load_questions
     from assistant.evaluate.report import summary_table, write_report
@@ -85,7 +85,9 @@ def _eval(args: argparse.Namespace) -> int:
         )
         print(report.summary(), file=sys.stderr)
     else:
-        assistant.ensure_seeded()
+        from ingest.seed import ensure_seeded
+
+        ensure_seeded(assistant.store, assistant.embedder, assistant.settings)
     name = path.name.split(".")[0]
     out = args.out or assistant.settings.home / "runs" / f"{name}-{config_fingerprint(assistant, path)['config_hash']}"
     rows = run(assistant, questions, path, out, show_progress=not args.quiet)
@@ -101,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     apply_offline_env()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
-    from assistant.answer import Assistant
+    from assistant.answering.assistant import Assistant
+    from ingest.seed import ensure_seeded
 
     if args.command == "eval":
         try:
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     try:
         assistant = Assistant.from_settings(Settings())
-        assistant.ensure_seeded()
+        ensure_seeded(assistant.store, assistant.embedder, assistant.settings)
         filters = Filters(outlets=tuple(args.outlet), date_from=args.date_from, date_to=args.date_to)
         answer = assistant.answer(" ".join(args.question), filters=filters, as_of=args.as_of)
     except AttacheError as exc:

@@ -28,15 +28,15 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from assistant.answer import Assistant
-from assistant.config import Settings, apply_offline_env
+from assistant.answering.assistant import Assistant
+from assistant.core.gazetteer import countries_in, without_countries
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.core.types import Article, Filters
 from assistant.evaluate.metrics import Row, normalise, score, summarise
 from assistant.evaluate.questions import EvalQuestion, from_record
 from assistant.evaluate.runner import answer_row
-from assistant.gazetteer import countries_in, without_countries
-from assistant.models import build_embedder
-from assistant.store import Store
-from assistant.types import Article, Filters
+from assistant.models.embedders import build_embedder
+from assistant.store.chroma import Store
 from bench.report import publish
 from bench.retrieval import CACHE, data_arguments, open_store
 

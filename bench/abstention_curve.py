@@ -32,16 +32,17 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer import Assistant, Scope
-from assistant.answerability import embedded, features, packaged_model
-from assistant.config import Settings, apply_offline_env
-from assistant.dates import resolve_window
+from assistant.answering.assistant import Assistant
+from assistant.answering.draft import Scope
+from assistant.answering.extractive.answerability import embedded, features, packaged_model
+from assistant.answering.extractive.answerer import candidates
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.core.types import Answer, Article, Filters, Passage
 from assistant.evaluate.questions import EvalQuestion
-from assistant.extractive import candidates
-from assistant.models import build_embedder
-from assistant.retrieve import date_adjustment
-from assistant.store import Store
-from assistant.types import Answer, Article, Filters, Passage
+from assistant.models.embedders import build_embedder
+from assistant.retrieval.dates import resolve_window
+from assistant.retrieval.retriever import date_adjustment
+from assistant.store.chroma import Store
 from bench.abstention import evidence_terms, redaction, sample, states
 from bench.report import MAX_WRONG, auc, operating_point, publish
 from bench.retrieval import CACHE, data_arguments, open_store
@@ -92,7 +93,9 @@ def signals(bot: Assistant, question: str, passages: list[Passage], scope: Scope
         p.score - date_adjustment(p.chunk.published, scope.window, as_of, s.date_boost, s.recency_boost, s.recency_days)
         for p in passages
     ]
-    scores, vectors, query = bot._extractive._score(question, pool)
+    scores, vectors, query = bot.answerer._score(  # type: ignore[attr-defined]
+        question, pool
+    )
     rows = features(question, pool, embedded(vectors), scores, vectors, query)
     dated = [p.chunk.published for p in passages if p.chunk.published]
     newest = max(dated) if dated else None

@@ -31,14 +31,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Assistant
-from assistant.config import Settings, apply_offline_env
-from assistant.dates import resolve_window
+from assistant.answering.assistant import Assistant
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.core.types import Passage
 from assistant.evaluate.metrics import normalise
 from assistant.evaluate.questions import EvalQuestion, from_record
-from assistant.models import build_embedder
-from assistant.store import Store
-from assistant.types import Passage
+from assistant.models.embedders import build_embedder
+from assistant.retrieval.dates import resolve_window
+from assistant.store.chroma import Store
 from bench.abstention import evidence_terms, redaction
 from bench.abstention import sample as abstention_sample
 from bench.corpus import SHARED

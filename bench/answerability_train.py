@@ -28,16 +28,17 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import Assistant, off_window_reason
-from assistant.answerability import FEATURES, MODEL_PATH, AnswerabilityModel, embedded, features
-from assistant.config import Settings, apply_offline_env
-from assistant.dates import resolve_window
+from assistant.answering.assistant import Assistant
+from assistant.answering.draft import off_window_reason
+from assistant.answering.extractive.answerability import FEATURES, MODEL_PATH, AnswerabilityModel, embedded, features
+from assistant.answering.extractive.answerer import Candidate, ExtractiveAnswerer, candidates
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.core.types import Chunk, Passage
 from assistant.evaluate.metrics import contains, normalise
 from assistant.evaluate.questions import from_record
-from assistant.extractive import Candidate, ExtractiveAnswerer, candidates
-from assistant.models import Embedder, Vectors, build_embedder
-from assistant.store import Store
-from assistant.types import Chunk, Passage
+from assistant.models.embedders import Embedder, Vectors, build_embedder
+from assistant.retrieval.dates import resolve_window
+from assistant.store.chroma import Store
 from bench.abstention import evidence_terms
 from bench.report import auc, publish
 from ingest.pipeline import ingest_paths

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from assistant.types import Article
-from ingest.records import article_from_record
+from assistant.core.types import Article
+from ingest.readers.records import article_from_record
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "eval" / "realtimeqa"

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from assistant.config import Settings
-from assistant.models import MAX_RUN, VOCAB_PATH
+from assistant.core.settings import Settings
+from assistant.models.embedders import MAX_RUN, VOCAB_PATH
 from bench.corpus import DIPLOMACY, ROOT, reproduce, require_shared, stream_articles
 from bench.naive import CHUNK_OVERLAP, CHUNK_SIZE
 from ingest.chunking import chunk_article

@@ -14,8 +14,8 @@ import statistics
 import sys
 import time
 
-from assistant.config import Settings, apply_offline_env
-from assistant.models import Embedder, build_embedder
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.models.embedders import Embedder, build_embedder
 from bench.corpus import DIPLOMACY, ROOT, require_shared, stream_articles
 from ingest.prepare import chunks_for
 from ingest.writer import embed_sorted, embedding_text

@@ -28,12 +28,12 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from assistant.models import OnnxMiniLM
-from assistant.requantise import fold_int8_weights
-from assistant.types import Chunk
+from assistant.core.types import Chunk
+from assistant.models.embedders import OnnxMiniLM
+from assistant.models.requantise import fold_int8_weights
 from ingest.chunking import chunk_article
-from ingest.loaders import article_from_record
 from ingest.pipeline import embedding_text
+from ingest.readers.records import article_from_record
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "eval" / "realtimeqa"

@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings, apply_offline_env
-from assistant.models import Embedder, Vectors, build_embedder, release_memory
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.models.embedders import Embedder, Vectors, build_embedder, release_memory
+from assistant.store.lock import store_lock
 from bench.corpus import CORPORA, ROOT, RssSampler, current_rss_mb, peak_rss_mb, require_shared, stream_articles
-from ingest.lock import store_lock
 from ingest.pipeline import IngestReport, embedding_text, ingest_articles, refresh_keyword_index
 from ingest.prepare import chunks_for
 from ingest.writer import embed_sorted
@@ -145,7 +145,7 @@ def _progress(report: IngestReport, started: float, every: int) -> Any:
 
 
 def product(path: Path, settings: Settings, timed: TimedEmbedder, limit: int, total: int) -> IngestReport:
-    from assistant.store import Store
+    from assistant.store.chroma import Store
 
     report = IngestReport()
     started = time.perf_counter()
@@ -169,7 +169,7 @@ def keyword_build(settings: Settings, embedder: Embedder) -> tuple[float, float]
     Returns the build's seconds and the process's RSS peak while it ran (``ru_maxrss`` only rises, so
     the peak of this phase alone is read by sampling ``VmRSS``).
     """
-    from assistant.store import Store
+    from assistant.store.chroma import Store
 
     with RssSampler() as rss:
         refresh_keyword_index(Store(settings, embedder), embedder, settings)

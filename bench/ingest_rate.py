@@ -26,9 +26,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings, apply_offline_env
-from assistant.models import build_embedder
-from assistant.store import Store
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.models.embedders import build_embedder
+from assistant.store.chroma import Store
 from ingest.loaders import LoadOptions
 from ingest.pipeline import IngestReport, ingest_paths
 from ingest.prepare import prepare_files

@@ -90,9 +90,9 @@ def main() -> None:
     args = parser.parse_args()
     trees = [(label, Path(path).resolve()) for label, path in (t.split("=", 1) for t in args.tree)] or [("this", ROOT)]
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    from assistant.config import Settings
-    from assistant.models import build_embedder
-    from assistant.store import Store
+    from assistant.core.settings import Settings
+    from assistant.models.embedders import build_embedder
+    from assistant.store.chroma import Store
 
     settings = Settings(home=args.store)
     chunks = Store(settings, build_embedder(settings)).count_chunks()

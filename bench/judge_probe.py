@@ -45,9 +45,9 @@ BATCH = 16
 
 
 def pairs(out: Path) -> None:
+    from assistant.core.lexical import content_stems, salient_terms
+    from assistant.core.sentences import sentence_spans, word_count
     from assistant.evaluate.metrics import normalise
-    from assistant.lexical import content_stems, salient_terms
-    from assistant.sentences import sentence_spans, word_count
     from bench.abstention import evidence_terms
 
     held = [json.loads(line) for line in (SHARED / "diplomacy_questions.jsonl").read_text().splitlines() if line]
@@ -86,16 +86,17 @@ def pairs(out: Path) -> None:
 
 
 def dump(home: Path, out: Path) -> None:
-    from assistant.answer import Assistant
-    from assistant.config import REPO_ROOT, Settings, apply_offline_env
+    from assistant.answering.assistant import Assistant
+    from assistant.answering.extractive.answerer import candidates
+    from assistant.core.settings import REPO_ROOT, Settings, apply_offline_env
+    from assistant.core.types import Filters
     from assistant.evaluate.metrics import normalise
     from assistant.evaluate.questions import EvalQuestion, load_questions
-    from assistant.extractive import candidates
-    from assistant.models import build_embedder
-    from assistant.store import Store
-    from assistant.types import Filters
+    from assistant.models.embedders import build_embedder
+    from assistant.store.chroma import Store
     from bench.abstention import evidence_terms, redaction, sample
     from bench.abstention_curve import answered_deeper
+    from ingest.seed import ensure_seeded
 
     apply_offline_env()
     embedder = build_embedder(Settings())
@@ -119,7 +120,7 @@ def dump(home: Path, out: Path) -> None:
     full, gone = sample(SHARED / "diplomacy_questions.jsonl")
     rows = [row(bot, q, redaction(q, articles)) for q in [*full, *gone]]
     seeds = bot_at(Path(tempfile.mkdtemp()))
-    seeds.ensure_seeded()
+    ensure_seeded(seeds.store, seeds.embedder, seeds.settings)
     rows += [row(seeds, q, None, q.key_facts) for q in load_questions(REPO_ROOT / "seeds" / "questions.jsonl")]
     out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from bench.corpus import ROOT, RssSampler, peak_rss_mb, reproduce
 
 if TYPE_CHECKING:
-    from assistant.keyword_index import ChunkSource
+    from assistant.store.keyword_index import ChunkSource
 
 RESULTS = ROOT / "bench" / "results" / "keyword_build.md"
 BUILDERS = ("ours", "bm25s")
@@ -45,7 +45,7 @@ def _bm25s_build(store: ChunkSource) -> int:
     import bm25s
     import numpy as np
 
-    from assistant.keyword_index import _tokenizer, index_text
+    from assistant.store.keyword_index import _tokenizer, index_text
 
     tokenizer = _tokenizer()
     token_ids: list[np.ndarray] = []
@@ -66,10 +66,10 @@ def _bm25s_build(store: ChunkSource) -> int:
 
 def one(builder: str, home: Path, warm: int) -> dict[str, float]:
     """Run one builder in this process (the child side); returns its figures."""
-    from assistant.config import Settings, apply_offline_env
-    from assistant.keyword_index import KeywordIndex
-    from assistant.models import build_embedder, release_memory
-    from assistant.store import Store
+    from assistant.core.settings import Settings, apply_offline_env
+    from assistant.models.embedders import build_embedder, release_memory
+    from assistant.store.chroma import Store
+    from assistant.store.keyword_index import KeywordIndex
 
     apply_offline_env()
     settings = Settings(home=home)

@@ -29,11 +29,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answer import Assistant
-from assistant.config import Settings, apply_offline_env
-from assistant.models import Embedder, build_embedder
-from assistant.retrieve import Retriever
-from assistant.store import Store
+from assistant.answering.assistant import Assistant
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.models.embedders import Embedder, build_embedder
+from assistant.retrieval.retriever import Retriever
+from assistant.store.chroma import Store
 from bench.corpus import ROOT, SHARED, require_shared
 
 RESULTS = ROOT / "bench" / "results" / "latency.md"

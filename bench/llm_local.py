@@ -15,10 +15,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from assistant.answer import Assistant
-from assistant.config import REPO_ROOT, Settings, apply_offline_env
-from assistant.tokens import count_tokens
-from assistant.types import AnswerEvent, TextEvent
+from assistant.answering.assistant import Assistant
+from assistant.core.settings import REPO_ROOT, Settings, apply_offline_env
+from assistant.core.tokens import count_tokens
+from assistant.core.types import AnswerEvent, TextEvent
+from ingest.seed import ensure_seeded
 
 QUESTION = "What were the stated goals of Blinken's trip?"
 RESULTS = REPO_ROOT / "bench" / "results" / "llm_local.md"
@@ -48,7 +49,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         settings = Settings(home=Path(home), backend="local", local_threads=args.threads, llm_max_tokens=160)
         bot = Assistant.from_settings(settings)
-        bot.ensure_seeded()
+        ensure_seeded(bot.store, bot.embedder, bot.settings)
         t0 = time.perf_counter()
         bot.answer("warm up")
         startup = (time.perf_counter() - t0) * 1000

@@ -15,7 +15,7 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from assistant.models import Embedder
+from assistant.models.embedders import Embedder
 from bench.corpus import stream_articles
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4

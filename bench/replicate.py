@@ -24,9 +24,9 @@ from typing import Any, cast
 
 import numpy as np
 
-from assistant.config import Settings, apply_offline_env
-from assistant.models import build_embedder
-from assistant.store import Store
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.models.embedders import build_embedder
+from assistant.store.chroma import Store
 
 PAGE = 2000
 

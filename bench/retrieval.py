@@ -37,11 +37,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings, apply_offline_env
-from assistant.dates import resolve_window
-from assistant.models import Embedder, build_embedder
-from assistant.retrieve import Retriever
-from assistant.store import Store
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.models.embedders import Embedder, build_embedder
+from assistant.retrieval.dates import resolve_window
+from assistant.retrieval.retriever import Retriever
+from assistant.store.chroma import Store
 from ingest.pipeline import ingest_paths
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings, apply_offline_env
-from assistant.errors import AttacheError
+from assistant.core.errors import AttacheError
+from assistant.core.settings import Settings, apply_offline_env
 
 _MANAGE = {"list", "show", "delete"}
 
@@ -55,11 +55,11 @@ def _overrides(args: argparse.Namespace, settings: Settings) -> Settings:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.models import build_embedder
-    from assistant.store import Store
-    from ingest.lock import store_lock
+    from assistant.models.embedders import build_embedder
+    from assistant.store.chroma import Store
+    from assistant.store.lock import store_lock
     from ingest.pipeline import ingest_paths
-    from ingest.records import parse_field_map
+    from ingest.readers.records import parse_field_map
 
     field_map = parse_field_map(args.map)
     embedder = build_embedder(settings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from assistant.types import Article, ArticleCopy
+from assistant.core.types import Article, ArticleCopy
 from ingest.dedupe import Fingerprint, NearDuplicates
 
 

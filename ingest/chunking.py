@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.sentences import Span, sentence_spans, word_count
-from assistant.types import Article, Chunk
+from assistant.core.sentences import Span, sentence_spans, word_count
+from assistant.core.types import Article, Chunk
 
 _MIN_TAIL_WORDS = 40
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from assistant.config import Settings
-from assistant.store import Store
-from assistant.types import Article
-from ingest.lock import store_lock
+from assistant.core.settings import Settings
+from assistant.core.types import Article
+from assistant.store.chroma import Store
+from assistant.store.lock import store_lock
 
 
 def _list(store: Store) -> int:
@@ -57,7 +57,7 @@ def _delete(store: Store, ids: list[str]) -> int:
 
 
 def manage(command: str, ids: list[str], settings: Settings) -> int:
-    from assistant.models import build_embedder
+    from assistant.models.embedders import build_embedder
 
     if command in {"show", "delete"} and not ids:
         print(f"usage: python -m ingest {command} ID...", file=sys.stderr)

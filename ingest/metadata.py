@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from assistant.types import Article
+from assistant.core.types import Article
 
 _MONTHS = {
     name: number

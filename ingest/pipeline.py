@@ -25,17 +25,17 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.config import Settings
-from assistant.keyword_index import KeywordIndex
-from assistant.models import Embedder, release_memory
-from assistant.store import Store
-from assistant.types import Article, ArticleCopy
+from assistant.core.settings import Settings
+from assistant.core.types import Article, ArticleCopy
+from assistant.models.embedders import Embedder, release_memory
+from assistant.store.chroma import Store
+from assistant.store.keyword_index import KeywordIndex
 from ingest.catalog import Catalog, Entry
 from ingest.dedupe import fingerprint
 from ingest.loaders import LoadOptions, estimate_articles, expand_paths
 from ingest.prepare import FileDone, Item, Prepared, chunks_for, prepare_articles, prepare_files, read_ahead
 from ingest.prune import Scopes, gone_after, prune
-from ingest.records import FieldMap
+from ingest.readers import FieldMap
 from ingest.report import Duplicate, IngestReport
 from ingest.writer import BatchWriter, embedding_text
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
 
-from assistant.config import Settings
-from assistant.errors import IngestError
-from assistant.types import Article, Chunk
+from assistant.core.errors import IngestError
+from assistant.core.settings import Settings
+from assistant.core.types import Article, Chunk
 from ingest.chunking import chunk_article
 from ingest.dedupe import Fingerprint, fingerprint
 from ingest.loaders import LoadOptions, load_file

@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from assistant.store import Store
-from assistant.types import Article
+from assistant.core.types import Article
+from assistant.store.chroma import Store
 from ingest.catalog import Catalog
 from ingest.report import IngestReport
 

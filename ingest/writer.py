@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant.models import Embedder, Vectors
-from assistant.store import Store
-from assistant.types import Article, Chunk
+from assistant.core.types import Article, Chunk
+from assistant.models.embedders import Embedder, Vectors
+from assistant.store.chroma import Store
 from ingest.report import IngestReport
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.config import REPO_ROOT, Settings, apply_offline_env
+from assistant.core.settings import REPO_ROOT, Settings, apply_offline_env
 
 apply_offline_env()
 
@@ -36,7 +36,7 @@ def _no_chroma_default_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def embedder() -> Any:
-    from assistant.models import OnnxMiniLM
+    from assistant.models.embedders import OnnxMiniLM
 
     return OnnxMiniLM()
 
@@ -65,7 +65,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def seeded_home(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
     """An ATTACHE_HOME with the seed article ingested (shared, read-only by convention)."""
-    from assistant.store import Store
+    from assistant.store.chroma import Store
     from ingest.pipeline import ingest_paths
 
     home = tmp_path_factory.mktemp("seeded")
@@ -77,8 +77,8 @@ def seeded_home(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path
 
 @pytest.fixture(scope="session")
 def assistant(seeded_home: Path, embedder: Any) -> Any:
-    from assistant.answer import Assistant
-    from assistant.store import Store
+    from assistant.answering.assistant import Assistant
+    from assistant.store.chroma import Store
 
     settings = make_settings(seeded_home)
     return Assistant(settings, Store(settings, embedder), embedder)

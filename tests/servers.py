@@ -10,7 +10,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.llama_server import free_port
+from assistant.models.llama_server import free_port
 
 CHROMA = Path(sys.executable).with_name("chroma")  # the CLI that ships in the chromadb wheel
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from assistant.answer_slot import Slot, fills, slot_of
-from assistant.extractive import ExtractiveAnswerer
-from assistant.gazetteer import countries_in, without_countries
-from assistant.types import Chunk, Passage
+from assistant.answering.extractive.answerer import ExtractiveAnswerer
+from assistant.answering.extractive.slot import Slot, fills, slot_of
+from assistant.core.gazetteer import countries_in, without_countries
+from assistant.core.types import Chunk, Passage
 from tests.conftest import make_settings
 
 NEIGHBOUR = "Putin said he will station Russian nuclear weapons in which neighbouring country?"

@@ -9,9 +9,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.answerability import FEATURES, AnswerabilityModel, embedded, features, packaged_model
-from assistant.extractive import ExtractiveAnswerer, candidates
-from assistant.types import Chunk, Passage
+from assistant.answering.extractive.answerability import (
+    FEATURES,
+    AnswerabilityModel,
+    embedded,
+    features,
+    packaged_model,
+)
+from assistant.answering.extractive.answerer import ExtractiveAnswerer, candidates
+from assistant.core.types import Chunk, Passage
 from tests.conftest import make_settings
 
 

@@ -10,7 +10,7 @@ import pytest
 import Stemmer
 from bm25s.tokenization import Tokenizer
 
-from assistant.bm25_postings import PostingsBuilder, scores_for
+from assistant.store.postings import PostingsBuilder, scores_for
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_c8c58ef786186102.txt"
 

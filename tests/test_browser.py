@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from assistant.config import REPO_ROOT
+from assistant.core.settings import REPO_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():

@@ -1,7 +1,7 @@
 import itertools
 
-from assistant.sentences import word_count
-from assistant.types import Article
+from assistant.core.sentences import word_count
+from assistant.core.types import Article
 from ingest.chunking import chunk_article
 from ingest.loaders import load_file
 from tests.conftest import SEED_ARTICLE

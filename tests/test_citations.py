@@ -1,7 +1,7 @@
 """Citation parsing of model output, including markers that point nowhere."""
 
-from assistant.citations import looks_like_abstention, parse_answer
-from assistant.types import Chunk, Passage
+from assistant.answering.citations import looks_like_abstention, parse_answer
+from assistant.core.types import Chunk, Passage
 
 TEXT = "Envoys met in Vienna on Monday. They agreed to meet again in May. Nothing else happened."
 PASSAGES = [

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from assistant.dates import resolve_window
-from assistant.retrieve import date_adjustment
-from assistant.types import DateWindow
+from assistant.core.types import DateWindow
+from assistant.retrieval.dates import resolve_window
+from assistant.retrieval.retriever import date_adjustment
 
 MONDAY = date(2024, 3, 4)
 FRIDAY_MARCH_1 = date(2024, 3, 1)
@@ -61,8 +61,8 @@ def test_date_adjustment_keeps_undated_articles() -> None:
 
 
 def test_as_of_steers_retrieval_and_is_shown(settings: Any, embedder: Any, tmp_path: Path) -> None:
-    from assistant.answer import Assistant
-    from assistant.store import Store
+    from assistant.answering.assistant import Assistant
+    from assistant.store.chroma import Store
     from ingest.pipeline import ingest_paths
 
     docs = tmp_path / "docs"
@@ -98,7 +98,7 @@ def test_recency_prior_decays_before_the_reference_day() -> None:
 
 
 def test_recent_windows_and_off_window_evidence() -> None:
-    from assistant.dates import off_window
+    from assistant.retrieval.dates import off_window
 
     week = resolve_window("Who resigned this week?", MONDAY)
     assert week is not None and week.recent
@@ -117,8 +117,8 @@ def test_recent_windows_and_off_window_evidence() -> None:
 def test_this_week_question_answered_only_from_old_coverage_abstains(
     settings: Any, embedder: Any, tmp_path: Path
 ) -> None:
-    from assistant.answer import Assistant
-    from assistant.store import Store
+    from assistant.answering.assistant import Assistant
+    from assistant.store.chroma import Store
     from ingest.pipeline import ingest_paths
 
     docs = tmp_path / "docs"

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.models import CachedEmbedder, EmbedderPool, release_memory
+from assistant.models.embedders import CachedEmbedder, EmbedderPool, release_memory
 from tests.conftest import OtherEmbedder
 
 LONG = ["word " * 300] * 32  # a full batch of 256-token inputs: the arena grows to its working size

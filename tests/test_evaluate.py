@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
+from assistant.core.types import Answer, Article, Chunk, Citation, Passage, Sentence
 from assistant.evaluate.compare import compare, format_comparison
 from assistant.evaluate.metrics import contains, normalise, score, summarise
 from assistant.evaluate.questions import EvalQuestion, from_record, load_questions
 from assistant.evaluate.report import write_report
 from assistant.evaluate.runner import load_rows, run
-from assistant.types import Answer, Article, Chunk, Citation, Passage, Sentence
 from tests.conftest import SEEDS, SHARED, run_module
 
 ARTICLE = Article(id="a1", title="Talks", text="Envoys met in Vienna on Monday. They agreed to meet again in May.")

@@ -4,9 +4,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.retrieve import Retriever
-from assistant.store import Store, where_clause
-from assistant.types import Filters
+from assistant.core.types import Filters
+from assistant.retrieval.retriever import Retriever
+from assistant.store.chroma import Store, where_clause
 from ingest.pipeline import ingest_paths
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from assistant.fusion import mmr_order, reciprocal_rank_fusion
+from assistant.retrieval.fusion import mmr_order, reciprocal_rank_fusion
 
 
 def test_rrf_prefers_agreement_over_one_first_place() -> None:

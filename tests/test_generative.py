@@ -4,17 +4,17 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.conversation import carry_over, leans_on_context
-from assistant.errors import (
+from assistant.answering.assistant import Assistant
+from assistant.answering.conversation import carry_over, leans_on_context
+from assistant.core.errors import (
     BackendAuthError,
     BackendRateLimited,
     BackendServerError,
     BackendTimeout,
     BackendUnavailable,
 )
-from assistant.models import build_chat_model
-from assistant.types import AnswerEvent, PassagesEvent, TextEvent
+from assistant.core.types import AnswerEvent, PassagesEvent, TextEvent
+from assistant.models.chat import build_chat_model
 from tests.conftest import make_settings
 from tests.openai_stub import openai_stub
 

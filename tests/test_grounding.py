@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from assistant.grounding import SUPPORTED, UNSUPPORTED, WEAK, GroundingChecker
-from assistant.types import Chunk, Passage, Sentence
+from assistant.answering.grounding import SUPPORTED, UNSUPPORTED, WEAK, GroundingChecker
+from assistant.core.types import Chunk, Passage, Sentence
 from tests.conftest import make_settings
 from tests.openai_stub import openai_stub
 
@@ -70,8 +70,8 @@ def test_extractive_answers_carry_verdicts(assistant: Any) -> None:
 
 
 def test_generative_answer_without_support_abstains_with_reason(assistant: Any) -> None:
-    from assistant.answer import Assistant
-    from assistant.models import build_chat_model
+    from assistant.answering.assistant import Assistant
+    from assistant.models.chat import build_chat_model
 
     with openai_stub() as (url, state):
         state.replies = ["Blinken signed a 40-year gas deal with Xi Jinping in Shanghai [1]."]

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from assistant.config import REPO_ROOT
-from assistant.grounding import UNSUPPORTED, GroundingChecker
-from assistant.types import Passage, Sentence
+from assistant.answering.grounding import UNSUPPORTED, GroundingChecker
+from assistant.core.settings import REPO_ROOT
+from assistant.core.types import Passage, Sentence
 from ingest.chunking import chunk_article
 from ingest.loaders import load_file
 from tests.conftest import MEASURED, SEED_ARTICLE

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from assistant.keyword_index import KeywordIndex
-from assistant.retrieve import Retriever
-from assistant.store import Store
+from assistant.retrieval.retriever import Retriever
+from assistant.store.chroma import Store
+from assistant.store.keyword_index import KeywordIndex
 from ingest.pipeline import ingest_paths
 
 DOCS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.store import Store
+from assistant.store.chroma import Store
 from ingest.dedupe import Fingerprint, NearDuplicates, fingerprint
 from ingest.manage import describe
 from ingest.pipeline import ingest_paths

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import ConfigError
-from assistant.store import Store
+from assistant.core.errors import ConfigError
+from assistant.store.chroma import Store
 from ingest.loaders import LoadOptions, expand_paths, load_file
 from ingest.metadata import article_id, date_in_text, parse_date, published_date, split_authors
 from ingest.pipeline import ingest_paths
-from ingest.records import parse_field_map
+from ingest.readers.records import parse_field_map
 from tests.test_ingest_fixtures import make_pdf, paragraphs, story, write_article, write_jsonl
 
 URL = "https://www.example-times.org/world/2023/06/14/envoys-vienna"

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from assistant.config import REPO_ROOT
-from assistant.store import Store
+from assistant.core.settings import REPO_ROOT
+from assistant.store.chroma import Store
 from ingest.loaders import LoadOptions, load_file
 from tests.conftest import make_settings
 from tests.test_ingest_fixtures import make_pdf, story, write_article, write_jsonl

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from assistant.config import REPO_ROOT
-from assistant.store import Store
-from ingest.lock import StoreBusy, store_lock
+from assistant.core.settings import REPO_ROOT
+from assistant.store.chroma import Store
+from assistant.store.lock import StoreBusy, store_lock
 from tests.conftest import MEASURED, make_settings, run_module
 from tests.test_ingest_fixtures import story, wire_copy, write_article, write_jsonl
 

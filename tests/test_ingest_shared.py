@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from assistant.store import Store
+from assistant.store.chroma import Store
 from ingest.loaders import load_file
 from tests.conftest import MEASURED, SHARED, make_settings, run_module
 

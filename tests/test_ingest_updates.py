@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.store import Store
+from assistant.store.chroma import Store
 from ingest.pipeline import ingest_paths
 from tests.conftest import make_settings, run_module
 from tests.test_ingest_fixtures import story, wire_copy, write_article, write_jsonl

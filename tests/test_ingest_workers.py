@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.models import EmbedderPool, build_embedder
-from assistant.store import Store
+from assistant.models.embedders import EmbedderPool, build_embedder
+from assistant.store.chroma import Store
 from tests.conftest import SEED_ARTICLE, make_settings, run_module
 
 

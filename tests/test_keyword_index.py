@@ -5,10 +5,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.keyword_index import KeywordIndex
-from assistant.retrieve import Retriever
-from assistant.store import Store
-from assistant.types import Filters
+from assistant.core.types import Filters
+from assistant.retrieval.retriever import Retriever
+from assistant.store.chroma import Store
+from assistant.store.keyword_index import KeywordIndex
 from ingest.pipeline import ingest_paths
 
 

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import article_id, load_file, parse_date, split_summary
+from ingest.loaders import load_file
+from ingest.metadata import article_id, parse_date
+from ingest.readers.text import split_summary
 from tests.conftest import SEED_ARTICLE, SHARED
 
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.types import AnswerEvent, PassagesEvent, TextEvent
+from assistant.answering.assistant import Assistant
+from assistant.core.types import AnswerEvent, PassagesEvent, TextEvent
 from tests.conftest import make_settings
 
 try:
-    from assistant.llama_server import LlamaServer, binary_path, default_model_path
+    from assistant.models.llama_server import LlamaServer, binary_path, default_model_path
 
     binary_path()
     default_model_path()
@@ -27,9 +27,16 @@ def local(assistant: Any) -> Iterator[Assistant]:
     settings = make_settings(assistant.settings.home, backend="local", llm_max_tokens=96, llm_timeout=120)
     bot = Assistant(settings, assistant.store, assistant.embedder)
     yield bot
-    server = bot._local
+    servers = _servers(bot)
     bot.close()
-    assert server is None or server.process.poll() is not None  # stopped by its PID
+    assert all(server.process.poll() is not None for server in servers)  # stopped by their PIDs
+
+
+def _servers(bot: Assistant) -> list[Any]:
+    """The llama-servers the local backend started (the cells of its connect closure)."""
+    connect = bot.answerer._connect  # type: ignore[attr-defined]
+    cells = [c.cell_contents for c in connect.__closure__ or ()]
+    return next(c for c in cells if isinstance(c, list))
 
 
 def _check(answer: Any) -> None:
@@ -51,7 +58,8 @@ def test_local_stream_is_token_by_token_and_parsed(local: Assistant) -> None:
     assert sum(isinstance(e, TextEvent) for e in events) >= 3
     assert isinstance(events[-1], AnswerEvent)
     _check(events[-1].answer)
-    assert local._local is not None and local._local.base_url.startswith("http://127.0.0.1:")
+    servers = _servers(local)
+    assert servers and servers[0].base_url.startswith("http://127.0.0.1:")
 
 
 def test_local_answer_on_seed_questions(local: Assistant, seed_questions: list[dict[str, Any]]) -> None:

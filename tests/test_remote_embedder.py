@@ -13,20 +13,20 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.errors import BackendUnavailable, EmbedderMismatch, EmbeddingEndpointError
-from assistant.store import Store
+from assistant.core.errors import BackendUnavailable, EmbedderMismatch, EmbeddingEndpointError
+from assistant.store.chroma import Store
 from ingest.pipeline import embedding_text, ingest_paths
 from tests.conftest import make_settings
 
 try:
-    from assistant.llama_server import LlamaServer, binary_path, default_model_path, free_port
+    from assistant.models.llama_server import LlamaServer, binary_path, default_model_path, free_port
 
     binary_path()
     default_model_path()
 except Exception as exc:  # ConfigError with the install hint
     pytest.skip(f"llama-server not installed: {exc}", allow_module_level=True)
 
-from assistant.models import OpenAIEmbedder, build_embedder
+from assistant.models.embedders import OpenAIEmbedder, build_embedder
 
 pytestmark = pytest.mark.slow
 

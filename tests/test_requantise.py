@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.errors import EmbedderMismatch
-from assistant.models import build_embedder
-from assistant.store import Store
+from assistant.core.errors import EmbedderMismatch
+from assistant.models.embedders import build_embedder
+from assistant.store.chroma import Store
 from tests.conftest import make_settings
 
 TEXTS = [

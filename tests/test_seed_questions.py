@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from assistant.config import REPO_ROOT
+from assistant.core.settings import REPO_ROOT
 from ingest.loaders import load_file
 from tests.conftest import MEASURED, SEED_ARTICLE
 

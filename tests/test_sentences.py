@@ -1,4 +1,4 @@
-from assistant.sentences import sentence_spans, word_count
+from assistant.core.sentences import sentence_spans, word_count
 from tests.conftest import SEED_ARTICLE
 
 

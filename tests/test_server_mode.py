@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.errors import ConfigError, EmbedderMismatch, StoreError
-from assistant.llama_server import free_port
-from assistant.store import Store
+from assistant.answering.assistant import Assistant
+from assistant.core.errors import ConfigError, EmbedderMismatch, StoreError
+from assistant.models.llama_server import free_port
+from assistant.store.chroma import Store
 from ingest.pipeline import ingest_paths
 from tests.conftest import SEED_ARTICLE, OtherEmbedder, make_settings
 from tests.servers import ChromaServer, chroma_server

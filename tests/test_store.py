@@ -5,10 +5,11 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import EmbedderMismatch
-from assistant.store import Store
+from assistant.core.errors import EmbedderMismatch
+from assistant.store.chroma import Store
 from ingest.chunking import chunk_article
-from ingest.loaders import content_hash, load_file
+from ingest.loaders import load_file
+from ingest.metadata import content_hash
 from ingest.pipeline import ingest_paths
 from tests.conftest import SEED_ARTICLE, OtherEmbedder, make_settings
 

@@ -4,7 +4,7 @@ import importlib
 from typing import Any
 
 import assistant as attache
-from assistant.types import AnswerEvent, PassagesEvent, TextEvent
+from assistant.core.types import AnswerEvent, PassagesEvent, TextEvent
 from tests.conftest import run_module
 
 GOALS = "What were the stated goals of Blinken's trip?"
@@ -25,7 +25,7 @@ def test_public_surface_is_explicit() -> None:
 
 
 def test_answer_function_uses_env_home(env_home: dict[str, str], monkeypatch: Any) -> None:
-    answer_module = importlib.import_module("assistant.answer")
+    answer_module = importlib.import_module("assistant.answering.assistant")
     monkeypatch.setattr(answer_module, "_default", None)
     result = attache.answer(GOALS)
     assert not result.abstained and result.citations
@@ -58,7 +58,7 @@ def test_cli_ingest_summary_and_exit_code(tmp_path: Any, env_home: dict[str, str
 
 
 def test_web_handler_streams_answer_and_escaped_sources(assistant: Any) -> None:
-    from assistant.ui import build_ui, respond
+    from assistant.web.page import build_ui, respond
 
     updates = list(respond(assistant, GOALS, []))
     history, panel, turns = updates[-1]
@@ -72,8 +72,8 @@ def test_web_handler_streams_answer_and_escaped_sources(assistant: Any) -> None:
 
 
 def test_sources_panel_escapes_article_html() -> None:
-    from assistant.types import Chunk, Passage
-    from assistant.ui import render_sources
+    from assistant.core.types import Chunk, Passage
+    from assistant.web.page import render_sources
 
     chunk = Chunk(
         id="c",
@@ -90,14 +90,14 @@ def test_sources_panel_escapes_article_html() -> None:
 
 
 def test_prompts_are_files() -> None:
-    from assistant.prompts import load_prompt
+    from assistant.answering.generative.prompts import load_prompt
 
     prompt = load_prompt("answer")
     assert "{sources}" in prompt and "never an instruction" in prompt
 
 
 def test_web_handler_keeps_the_conversation(assistant: Any) -> None:
-    from assistant.ui import respond
+    from assistant.web.page import respond
 
     *_, (history, _, turns) = respond(assistant, GOALS, [])
     *_, (history, _, turns) = respond(assistant, "and what did China say?", history, turns)

@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.errors import BackendUnavailable
-from assistant.store import Store
-from assistant.types import Answer, Chunk, Citation, DateWindow, Filters, Passage, Sentence
-from assistant.ui import build_ui, chat_filters, export_file, page_assets, respond
-from assistant.ui_library import delete_article, ingest_uploads, library_view, report_html
-from assistant.ui_render import (
+from assistant.answering.assistant import Assistant
+from assistant.core.errors import BackendUnavailable
+from assistant.core.types import Answer, Chunk, Citation, DateWindow, Filters, Passage, Sentence
+from assistant.store.chroma import Store
+from assistant.store.lock import store_lock
+from assistant.web.library import delete_article, ingest_uploads, library_view, report_html
+from assistant.web.page import build_ui, chat_filters, export_file, page_assets, respond
+from assistant.web.render import (
     ChatTurn,
     answer_message,
     conversation_markdown,
@@ -29,7 +30,6 @@ from assistant.ui_render import (
     source_card,
     with_marker_links,
 )
-from ingest.lock import store_lock
 from tests.conftest import make_settings
 
 GOALS = "What were the stated goals of Blinken's trip?"

@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.core.types import Answer, Article
 from assistant.evaluate.questions import EvalQuestion
-from assistant.types import Answer, Article
 
 Row = dict[str, Any]
 K_VALUES = (1, 3, 5, 10)

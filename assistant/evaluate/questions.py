@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import ConfigError
+from assistant.core.errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,10 +18,11 @@ from typing import Any
 
 from tqdm import tqdm
 
-from assistant.answer import Assistant, shown_url
+from assistant.answering.assistant import Assistant
+from assistant.core.types import Answer, Article
 from assistant.evaluate.metrics import Row, score
 from assistant.evaluate.questions import EvalQuestion
-from assistant.types import Answer, Article
+from assistant.models.chat import shown_url
 
 log = logging.getLogger(__name__)
 

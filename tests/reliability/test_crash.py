@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from assistant.config import REPO_ROOT
-from assistant.store import Store
+from assistant.core.settings import REPO_ROOT
+from assistant.store.chroma import Store
 from ingest.pipeline import ingest_paths
 from tests.conftest import make_settings, run_module
 from tests.reliability.figures import record

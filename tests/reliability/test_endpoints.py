@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import (
+from assistant.core.errors import (
     BackendAuthError,
     BackendError,
     BackendRateLimited,
@@ -24,7 +24,7 @@ from assistant.errors import (
     BackendTimeout,
     BackendUnavailable,
 )
-from assistant.ui import respond
+from assistant.web.page import respond
 from tests.openai_stub import openai_stub
 from tests.reliability.figures import record
 from tests.test_generative import GOALS, _assistant

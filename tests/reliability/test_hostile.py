@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from assistant.config import REPO_ROOT
-from assistant.retrieve import Retriever
-from assistant.store import Store
+from assistant.core.settings import REPO_ROOT
+from assistant.retrieval.retriever import Retriever
+from assistant.store.chroma import Store
 from tests.conftest import make_settings
 from tests.reliability.figures import record
 from tests.reliability.hostile_files import INGESTED, MAX_FILE_MB, write_hostile

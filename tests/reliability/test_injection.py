@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.store import Store
-from assistant.types import Answer
+from assistant.answering.assistant import Assistant
+from assistant.core.types import Answer
+from assistant.store.chroma import Store
 from ingest.pipeline import ingest_paths
 from tests.conftest import SEED_ARTICLE, make_settings
 from tests.reliability.figures import record
@@ -75,7 +75,7 @@ def test_extractive_backend_obeys_no_planted_instruction(planted_home: Path, emb
 
 @pytest.fixture(scope="module")
 def local_bot(planted_home: Path, embedder: Any) -> Iterator[Assistant]:
-    from assistant.llama_server import binary_path, default_model_path
+    from assistant.models.llama_server import binary_path, default_model_path
 
     binary_path(), default_model_path()  # ConfigError with the install hint: make test installs both
     # one thread: llama.cpp's threads spin-wait on each other, which a busy 2-core machine punishes hard

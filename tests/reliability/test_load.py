@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.store import Store
-from assistant.types import Answer
-from assistant.ui_library import ingest_uploads
+from assistant.answering.assistant import Assistant
+from assistant.core.types import Answer
+from assistant.store.chroma import Store
+from assistant.web.library import ingest_uploads
 from ingest.pipeline import ingest_paths
 from tests.conftest import SEED_ARTICLE, make_settings
 from tests.reliability.figures import percentile, record

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import BackendError
-from assistant.ui_render import error_text
+from assistant.core.errors import BackendError
+from assistant.web.render import error_text
 from tests.conftest import SEED_ARTICLE, SEEDS, make_settings, run_module
 from tests.openai_stub import openai_stub
 from tests.reliability.figures import record

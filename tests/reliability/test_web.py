@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from assistant.config import REPO_ROOT
-from assistant.store import Store
-from assistant.ui_library import MAX_UPLOAD_FILES, screen_uploads
+from assistant.core.settings import REPO_ROOT
+from assistant.store.chroma import Store
+from assistant.web.library import MAX_UPLOAD_FILES, screen_uploads
 from ingest.pipeline import ingest_paths
 from tests import test_browser
 from tests.conftest import SEED_ARTICLE, make_settings

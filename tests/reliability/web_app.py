@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from assistant.config import REPO_ROOT
+from assistant.core.settings import REPO_ROOT
 from tests.test_browser import _free_port, _wait_until_up
 
 KEY = "sk-attache-" + secrets.token_hex(16)  # the secret every test hunts for

@@ -1,0 +1,158 @@
+"""``Assistant``: the one object behind the web chat, the CLI, ``answer()`` and the evaluator.
+
+Streaming is the primitive: :meth:`Assistant.stream` returns a :class:`~assistant.answering.response.Response`
+that yields the numbered passages first, then the answer text in pieces, then the final
+:class:`~assistant.core.types.Answer`; :meth:`Assistant.answer` waits for it. Retrieval is shared; the
+answering itself is the configured backend's (:data:`~assistant.answering.backends.BACKENDS`).
+A :class:`Conversation` keeps the history and turns follow-ups into standalone queries.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from assistant.answering.backends import BACKENDS
+from assistant.answering.conversation import Turn, leans_on_context
+from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope
+from assistant.answering.response import Response
+from assistant.core.settings import Settings, apply_offline_env
+from assistant.core.types import Answer, AnswerEvent, Filters, PassagesEvent, StreamEvent, TextEvent
+from assistant.models.embedders import CachedEmbedder, Embedder, build_embedder
+from assistant.retrieval.dates import resolve_window
+from assistant.retrieval.retriever import Retriever
+from assistant.store.chroma import Store
+
+
+class Assistant:
+    """Holds the store, the embedder, the backend and the settings; answers questions with citations."""
+
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder, chat_model: Any = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.retriever = Retriever(store, embedder, settings)
+        self.backend = "openai" if chat_model is not None else settings.resolved_backend
+        self.answerer = BACKENDS[self.backend](settings, CachedEmbedder(embedder), chat_model)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Assistant:
+        apply_offline_env()
+        settings = settings or Settings()
+        embedder = build_embedder(settings)
+        return cls(settings, Store(settings, embedder), embedder)
+
+    @property
+    def backend_label(self) -> str:
+        return self.answerer.label
+
+    def close(self) -> None:
+        """Stop the local model server, if this assistant started one."""
+        self.answerer.close()
+
+    def standalone_query(self, question: str, history: Sequence[Turn] = ()) -> str:
+        """The query retrieval uses: the question itself, or a rewrite of a follow-up."""
+        query = " ".join(question.split())
+        if not history or not leans_on_context(query):
+            return query
+        return self.answerer.rewrite(query, history)
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        as_of: date | None = None,
+    ) -> Response:
+        """Answer ``question`` (a follow-up of ``history``), within ``filters``, as asked on ``as_of``.
+
+        Relative dates in the question ("this week", "in June") resolve against ``as_of`` (default: today) into
+        a window that boosts passages published in it; coverage published shortly before ``as_of`` is preferred
+        (the recency prior) and later coverage demoted; articles without a date are kept.
+        """
+        return Response(self._events(question, history, filters, as_of))
+
+    def _events(
+        self, question: str, history: Sequence[Turn], filters: Filters | None, as_of: date | None
+    ) -> Iterator[StreamEvent]:
+        started = time.perf_counter()
+        query = self.standalone_query(question, history)
+        rewritten = time.perf_counter()
+        as_of = as_of or date.today()
+        scope = Scope(filters, resolve_window(query, as_of), as_of)
+        passages = self.answerer.sources(question, self.retriever.retrieve(query, **scope.retrieval()))
+        retrieved = time.perf_counter()
+        yield PassagesEvent(tuple(passages))
+        if passages:
+            draft = yield from _text_events(self.answerer.stream(question, query, passages, scope))
+        else:  # nothing to ground an answer on: never ask a model to improvise
+            draft = Draft.refusal(NO_PASSAGES)
+        timings = {
+            "rewrite_ms": (rewritten - started) * 1000,
+            "retrieve_ms": (retrieved - rewritten) * 1000,
+            "answer_ms": (time.perf_counter() - retrieved) * 1000,
+            **draft.timings,
+            "total_ms": (time.perf_counter() - started) * 1000,
+        }
+        yield AnswerEvent(
+            Answer(
+                question=question,
+                text=draft.text,
+                citations=draft.citations,
+                passages=tuple(passages),
+                sentences=draft.sentences,
+                abstained=draft.abstained,
+                abstain_reason=draft.reason,
+                backend=self.backend,
+                query=query,
+                dropped_markers=draft.dropped_markers,
+                as_of=as_of,
+                date_window=scope.window,
+                repaired_sentences=draft.repaired_sentences,
+                dropped_sentences=draft.dropped_sentences,
+                timings=timings,
+            )
+        )
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        as_of: date | None = None,
+    ) -> Answer:
+        return self.stream(question, history, filters=filters, as_of=as_of).answer()
+
+    def conversation(self) -> Conversation:
+        return Conversation(self)
+
+
+def _text_events(pieces: DraftStream) -> Generator[TextEvent, None, Draft]:
+    """The answerer's text pieces as events; returns the draft the answerer returned."""
+    while True:
+        try:
+            piece = next(pieces)
+        except StopIteration as done:
+            draft: Draft = done.value
+            return draft
+        yield TextEvent(piece)
+
+
+class Conversation:
+    """A chat that remembers: each follow-up is answered in the context of the turns before it."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.turns: list[Turn] = []
+
+    def stream(self, question: str, filters: Filters | None = None, as_of: date | None = None) -> Response:
+        def remember(answer: Answer) -> None:
+            self.turns.append(Turn(question, answer.query, answer.text))
+
+        response = self.assistant.stream(question, list(self.turns), filters=filters, as_of=as_of)
+        return Response(iter(response), on_answer=remember)
+
+    def ask(self, question: str, filters: Filters | None = None, as_of: date | None = None) -> Answer:
+        return self.stream(question, filters=filters, as_of=as_of).answer()

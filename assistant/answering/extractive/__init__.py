@@ -1,0 +1,1 @@
+"""The LLM-free answerer: picks and cites the source sentences that answer."""

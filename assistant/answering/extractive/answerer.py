@@ -1,0 +1,280 @@
+"""The LLM-free answerer: picks the source sentences that answer the question and cites each.
+
+Every sentence of the answer is a sentence of a retrieved passage (a leading connective like
+"However," may be dropped), so every citation quote is an exact span of its article.
+
+Scoring mixes three signals per candidate sentence: embedding similarity to the question,
+IDF-weighted coverage of the question's salient terms, and the similarity of the passage it
+sits in (context a single sentence lacks). The answer abstains when the best sentence is
+weak, when the evidence covers too little of what the question asks about, or when a name
+or number the question hinges on appears nowhere in the sources. With
+``abstain_min_answerability`` set (opt-in), it also abstains when no sentence looks like an answer
+to the answerability model (``assistant/answerability.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from assistant.answering.conversation import Turn, carry_over
+from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope, closest_coverage, off_window_reason
+from assistant.answering.extractive.answerability import embedded, features, packaged_model
+from assistant.answering.extractive.slot import Slot, fills, slot_of
+from assistant.answering.grounding import GroundingChecker
+from assistant.core.lexical import (
+    STOPWORDS,
+    IdfTable,
+    answer_type,
+    content_stems,
+    entities,
+    has_answer_type,
+    mentioned,
+    salient_terms,
+    stem,
+)
+from assistant.core.sentences import sentence_spans, word_count
+from assistant.core.settings import Settings
+from assistant.core.types import Citation, Passage, Sentence
+from assistant.models.embedders import Embedder, Vectors
+
+_CONNECTIVE = re.compile(r"^(however|but|and|meanwhile|still|also|yet|so|moreover|furthermore),\s+", re.I)
+_MIN_SENTENCE_WORDS = 4
+_ASKS = re.compile(r"\?[\"'”’)\]]*\s*$")
+_REDUNDANT_COSINE = 0.9
+_KEEP_RATIO = 0.75
+# A yes/no question ("Did they sign a deal?") needs a sentence that names what it asks about.
+_POLAR = re.compile(
+    r"^(?:[^,?]*,\s*)?(?:so|and|but|then)?\s*(did|does|do|is|are|was|were|will|has|have|had|can|could|would|should)\s",
+    re.I,
+)
+_POLAR_MIN_COVERAGE = 0.2
+W_DENSE, W_LEXICAL, W_PASSAGE, W_TYPE = 0.5, 0.3, 0.2, 0.1
+_DENSE_POOL = 32  # sentences embedded per answer (the rest are ranked by the cheap terms alone)
+# A question with a slot ("which country…") is answered only by sentences that fill it: one must score
+# above the answer's keep floor (see _select), and those that don't fill it are scaled down by _UNFILLED.
+_UNFILLED = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    passage: Passage
+    start: int  # article offsets
+    end: int
+    text: str
+    context: str  # the previous sentence of the same passage, for embedding in context
+
+
+def candidates(passages: list[Passage]) -> list[Candidate]:
+    """Sentences of the passages, each once (overlapping chunks repeat sentences)."""
+    seen: set[tuple[str, int]] = set()
+    found: list[Candidate] = []
+    for passage in passages:
+        chunk = passage.chunk
+        previous = ""
+        for span in sentence_spans(chunk.text):
+            start, end = chunk.start + span.start, chunk.start + span.end
+            key = (chunk.article_id, start)
+            text = span.of(chunk.text)
+            # a question asserts nothing (a quiz page repeats the user's own question)
+            if key not in seen and word_count(text) >= _MIN_SENTENCE_WORDS and not _ASKS.search(text):
+                seen.add(key)
+                found.append(Candidate(passage, start, end, text, previous))
+            previous = text
+    return found
+
+
+_LIST_QUESTION = re.compile(r"^\W*(what|which)\b.*?\b(\w{3,}[^su\W]s)\b", re.I)
+
+
+def asks_for_list(question: str) -> bool:
+    """'What were the stated goals…', 'Which issues…': a plural thing is asked for."""
+    match = _LIST_QUESTION.match(question)
+    if match is None:
+        return False
+    noun = match.group(2)
+    return noun.lower() not in STOPWORDS and not noun[0].isupper()
+
+
+def _with_marker(text: str, number: int) -> str:
+    """``text`` with `` [n]`` before its final punctuation."""
+    body = _CONNECTIVE.sub("", text)
+    body = body[:1].upper() + body[1:]
+    match = re.search(r"[.!?]+[\"'”’)]*$", body)
+    if match and not match.group().startswith(("”", '"')):
+        return f"{body[: match.start()]} [{number}]{match.group()}"
+    return f"{body} [{number}]"
+
+
+_abstain = Draft.refusal
+
+
+class ExtractiveAnswerer:
+    """Composes a short cited answer from the best-scoring source sentences (no LLM)."""
+
+    name = "extractive"
+    label = "offline extractive mode (no LLM configured)"
+
+    def __init__(self, embedder: Embedder, settings: Settings) -> None:
+        self._embedder = embedder
+        self._settings = settings
+        self._checker = GroundingChecker(embedder)
+
+    def sources(self, question: str, passages: Sequence[Passage]) -> list[Passage]:
+        return list(passages)
+
+    def stream(self, question: str, query: str, passages: Sequence[Passage], scope: Scope) -> DraftStream:
+        """Compose, refuse when every cited passage falls outside the question's dates, mark each sentence's
+        support; the sentences stream once chosen."""
+        draft = self.compose(query, list(passages))
+        if not draft.abstained and (stale := off_window_reason(scope.window, draft.citations)):
+            draft = Draft.refusal(stale)
+        if not draft.abstained and self._settings.grounding_check:
+            sentences, citations = self._checker.annotate(draft.sentences, draft.citations)
+            draft = replace(draft, sentences=sentences, citations=citations)
+        for i, sentence in enumerate(draft.sentences):
+            yield sentence.text if i == 0 else " " + sentence.text
+        return draft
+
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
+        return carry_over(question, history[-1].query)
+
+    def close(self) -> None:
+        pass
+
+    def compose(self, question: str, passages: list[Passage]) -> Draft:
+        pool = candidates(passages)
+        if not pool:
+            return _abstain(NO_PASSAGES)
+        evidence = set().union(*(content_stems(f"{p.chunk.title} {p.chunk.text}") for p in passages))
+        missing = [e for e in entities(question) if not mentioned(e, evidence)]
+        if missing:
+            named = self._named(question, missing)
+            return _abstain(f"The sources don't say: they never mention {named}." + closest_coverage(passages))
+        topic = [t for t in salient_terms(question) if not any(t in e for e in entities(question))]
+        if topic and not any(t in evidence for t in topic):
+            return _abstain(
+                "The sources don't say: none of the passages found is about this question." + closest_coverage(passages)
+            )
+        scores, vectors, query = self._score(question, pool)
+        best = int(np.argmax(scores))
+        if float(scores[best]) < self._settings.abstain_min_score:
+            return _abstain(
+                "The sources don't say: no passage in the library answers this question." + closest_coverage(passages)
+            )
+        if _POLAR.match(question) and topic:
+            idf = IdfTable([content_stems(c.text) for c in pool])
+            if idf.coverage(topic, set(content_stems(pool[best].text))) < _POLAR_MIN_COVERAGE:
+                return _abstain(
+                    "The sources don't say: no passage confirms or denies this." + closest_coverage(passages)
+                )
+        fitted = scores
+        slot = slot_of(question)
+        if slot is not None:
+            slotted = self._fit_slot(slot, pool, scores)
+            if slotted is None:
+                return _abstain(
+                    f"The sources don't say: the passages found are on the topic but none names {slot.describe()}."
+                    + closest_coverage(passages)
+                )
+            fitted = slotted
+        floor = self._settings.abstain_min_answerability
+        if floor > 0 and self._answerability(question, pool, scores, vectors, query) < floor:
+            return _abstain(
+                "The sources don't say: the passages found are on the topic, but no sentence in them answers "
+                "this question." + closest_coverage(passages)
+            )
+        return self._select(pool, fitted, vectors, asks_for_list(question))
+
+    def _answerability(
+        self, question: str, pool: list[Candidate], scores: Vectors, vectors: Vectors, query: Vectors
+    ) -> float:
+        """The answerability model's best probability over the embedded sentences."""
+        rows = features(question, pool, embedded(vectors), scores, vectors, query)
+        return float(packaged_model().probabilities(rows).max()) if len(rows) else 0.0
+
+    def _fit_slot(self, slot: Slot, pool: list[Candidate], scores: Vectors) -> Vectors | None:
+        """Scores with non-filling sentences scaled down, or None when no strong sentence fills the slot."""
+        filled = np.array([fills(slot, c.text) for c in pool])
+        strong = scores >= self._floor(scores)
+        if not bool((filled & strong).any()):
+            return None
+        return np.where(filled, scores, scores * _UNFILLED).astype(np.float32)
+
+    def _score(self, question: str, pool: list[Candidate]) -> tuple[Vectors, Vectors, Vectors]:
+        """Per-sentence score, the sentence vectors (reused to skip near-repeats; zero where not embedded), and
+        the question's vector."""
+        terms = salient_terms(question)
+        stems = [set(content_stems(c.text)) for c in pool]
+        idf = IdfTable(stems)
+        lexical = np.array([idf.coverage(terms, s) for s in stems])
+        prior = np.array([c.passage.score for c in pool])
+        kind = answer_type(question)
+        typed = np.array([has_answer_type(c.text, kind) for c in pool], dtype=np.float32)
+        cheap = W_LEXICAL * lexical + W_PASSAGE * prior + W_TYPE * typed
+        # Embedding every sentence twice is most of an answer's time: only the best by the cheap terms are
+        # embedded. The dense term is clipped at 0, so a sentence left out never outscores one kept.
+        keep = np.argsort(-cheap, kind="stable")[:_DENSE_POOL]
+        q_vec = self._embedder.embed_query(question)
+        kept = [pool[i] for i in keep]
+        vectors = np.zeros((len(pool), q_vec.shape[0]), dtype=np.float32)
+        vectors[keep] = self._embedder.embed_documents([c.text for c in kept])
+        in_context = self._embedder.embed_documents([f"{c.context} {c.text}".strip() for c in kept])
+        dense = np.zeros(len(pool), dtype=np.float32)
+        dense[keep] = np.clip(np.maximum(vectors[keep] @ q_vec, in_context @ q_vec), 0.0, None)
+        scores = W_DENSE * dense + cheap
+        return scores.astype(np.float32), vectors, q_vec
+
+    def _floor(self, scores: Vectors) -> float:
+        """The score a sentence needs to be part of the answer: a share of the best, never below the minimum."""
+        return max(self._settings.abstain_min_score, float(scores.max()) * _KEEP_RATIO)
+
+    def _named(self, question: str, missing: list[list[str]]) -> str:
+        wanted = {term for entity in missing for term in entity}
+        words = [w.strip("?.,!'’\"").removesuffix("'s").removesuffix("’s") for w in question.split()]
+        names = [w for w in words if w and stem(w) in wanted]
+        unique = list(dict.fromkeys(names))
+        return " ".join(unique) if unique else " ".join(wanted)
+
+    def _select(self, pool: list[Candidate], scores: Vectors, vectors: Vectors, wants_list: bool = False) -> Draft:
+        """Best sentences above a floor relative to the best, skipping near-repeats.
+
+        A question asking for several things ("what were the goals") gets a longer answer.
+        """
+        max_sentences = self._settings.answer_max_sentences + (1 if wants_list else 0)
+        max_words = int(self._settings.answer_max_words * (1.4 if wants_list else 1.0))
+        top = [int(i) for i in np.argsort(-scores)[:12]]
+        floor = self._floor(scores)
+        chosen: list[int] = []
+        words = 0
+        for i in top:
+            if scores[i] < floor or len(chosen) >= max_sentences:
+                break
+            n = word_count(pool[i].text)
+            if chosen and words + n > max_words:
+                continue
+            if any(float(vectors[i] @ vectors[j]) > _REDUNDANT_COSINE for j in chosen):
+                continue
+            chosen.append(i)
+            words += n
+        return self._render(pool, chosen)
+
+    def _render(self, pool: list[Candidate], chosen: list[int]) -> Draft:
+        best_of_article: dict[str, int] = {}
+        for rank, i in enumerate(chosen):
+            best_of_article.setdefault(pool[i].passage.chunk.article_id, rank)
+        reading = sorted(chosen, key=lambda i: (best_of_article[pool[i].passage.chunk.article_id], pool[i].start))
+        sentences: list[Sentence] = []
+        citations: list[Citation] = []
+        numbers: dict[str, int] = {}
+        for i in reading:
+            cand = pool[i]
+            number = cand.passage.rank
+            numbers.setdefault(cand.passage.chunk.id, number)
+            citations.append(Citation(number, cand.passage, cand.text, cand.start, cand.end))
+            sentences.append(Sentence(_with_marker(cand.text, number), (number,)))
+        text = " ".join(s.text for s in sentences)
+        return Draft(text=text, sentences=tuple(sentences), citations=tuple(citations))

@@ -1,0 +1,130 @@
+"""What a question's answer must contain, and whether a sentence contains it.
+
+"Which country…", "Who…", "How many days…" ask for a thing of a kind: a country, a person, a count of days.
+A sentence can only answer such a question if it holds a thing of that kind that the question does not
+already name: "Putin will station nuclear weapons in which neighbouring country?" is not answered by a
+sentence whose only country is Russia. This is how the LLM-free answerer tells an on-topic sentence from
+an answer without a language model. Questions of other shapes ("What did Xi say?") have no slot.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from assistant.core.gazetteer import countries_in, is_country_word
+from assistant.core.lexical import QUESTION_FRAME, STOPWORDS, TITLE_WORDS, stem, tokens
+
+Kind = Literal["country", "place", "person", "name", "number"]
+
+_COUNT_WORDS = {"two": 2, "three": 3, "both": 2}
+_COUNTRY = re.compile(
+    r"\b(?:which|what)\s+(?:(two|three|other|neighbou?ring|european|asian|african|arab|nato|eu|member|"
+    r"western|foreign|gulf|pacific|latin american|south american|central asian|baltic|nordic)\s+)*"
+    r"(countr(?:y|ies)|nations?|states?)\b(?!['’]s)"
+)
+_PLACE = re.compile(
+    r"^\W*where\b|\b(?:in|to|from|at)\s+where\b|\b(?:which|what)\s+(?:\w+\s+){0,2}?"
+    r"(cit(?:y|ies)|capital|town|region|province|island|port|venue|country['’]s capital|nation['’]s capital)\b"
+)
+_PERSON = re.compile(
+    r"^\W*(?:who|whom)\b|\bwho\s+(?:is|was|did|will|has|had|would|are|were)\b|\b(?:which|what)\s+(?:\w+\s+){0,3}?"
+    r"(person|people|official|leader|politician|minister|diplomat|president|senator|ambassador|candidate|"
+    r"judge|general|commander|envoy|spokes\w+|secretary|chancellor|governor|mayor|lawmaker|king|queen|"
+    r"prince|monarch|activist|journalist|billionaire|ceo|executive|member|successor|nominee)\b"
+)
+_NAME = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+){0,3}?(company|companies|firm|chain|retailer|brand|organi[sz]ation|group|"
+    r"agency|bank|airline|carmaker|automaker|party|militia|network|newspaper|outlet|university|team)\b"
+)
+_HOW_MANY = re.compile(r"\bhow\s+many\s+((?:[a-z’'-]+\s*){1,3})")
+_NUMBER_WORD = (
+    r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundred|dozens?|several|a\s+few"
+)
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z]|\b[A-Z]\b")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“‘(]\s*)$")
+_CALENDAR = frozenset(calendar.day_name[i].lower() for i in range(7)) | frozenset(
+    calendar.month_name[i].lower() for i in range(1, 13)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """The kind of thing the answer must name; ``count`` of them; for numbers, the counted phrase's stems.
+
+    ``known``, ``countries`` and ``numbers`` are what the question itself names (read once per question).
+    """
+
+    kind: Kind
+    count: int = 1
+    units: tuple[str, ...] = ()
+    known: frozenset[str] = frozenset()
+    countries: frozenset[int] = frozenset()
+    numbers: frozenset[str] = frozenset()
+
+    def describe(self) -> str:
+        return "the number asked for" if self.kind == "number" else f"the {self.kind} asked about"
+
+
+def slot_of(question: str) -> Slot | None:
+    """The slot the question asks to fill, or None when its answer is open-ended."""
+    shape = _shape(question.lower())
+    if shape is None:
+        return None
+    return replace(
+        shape,
+        known=frozenset(stem(t) for t in tokens(question)),
+        countries=frozenset(countries_in(question)),
+        numbers=frozenset(re.findall(r"\d[\d,.]*", question)),
+    )
+
+
+def _shape(q: str) -> Slot | None:
+    if match := _HOW_MANY.search(q):
+        words = [w for w in match.group(1).split() if w not in STOPWORDS]
+        return Slot("number", units=tuple(stem(w) for w in words))
+    if match := _COUNTRY.search(q):
+        count = max([_COUNT_WORDS.get(w, 1) for w in q[match.start() : match.end()].split()], default=1)
+        return Slot("country", count=count)
+    kinds: tuple[tuple[Kind, re.Pattern[str]], ...] = (("place", _PLACE), ("person", _PERSON), ("name", _NAME))
+    for kind, pattern in kinds:
+        if pattern.search(q):
+            return Slot(kind)
+    return None
+
+
+def new_names(sentence: str, known: frozenset[str]) -> list[str]:
+    """Capitalised words of ``sentence`` that start no sentence and that the question does not use."""
+    found = []
+    for match in _CAPITALISED.finditer(sentence):
+        word = match.group().rstrip(".")
+        lower = word.lower()
+        if _SENTENCE_START.search(sentence[: match.start()]):
+            continue
+        if lower in STOPWORDS or lower in QUESTION_FRAME or lower in TITLE_WORDS or lower in _CALENDAR:
+            continue
+        if stem(word) in known:
+            continue
+        found.append(word)
+    return found
+
+
+def fills(slot: Slot, sentence: str) -> bool:
+    """Whether ``sentence`` holds a thing of the slot's kind that the question does not already name."""
+    if slot.kind == "number":
+        for match in re.finditer(rf"\b({_NUMBER_WORD})\b", sentence, re.I):
+            following = {stem(t) for t in tokens(sentence[match.end() :])[:4]}
+            if match.group(1) not in slot.numbers and (not slot.units or not following.isdisjoint(slot.units)):
+                return True
+        return False
+    if slot.kind == "country":
+        return len(countries_in(sentence) - slot.countries) >= slot.count
+    names = new_names(sentence, slot.known)
+    if slot.kind == "place":
+        return bool(names) or bool(countries_in(sentence) - slot.countries)
+    if slot.kind == "person":
+        return any(not is_country_word(n) and not n.isupper() for n in names)
+    return bool(names)

@@ -1,0 +1,1 @@
+"""The LLM answerer: an LCEL chain over any OpenAI-compatible chat model."""

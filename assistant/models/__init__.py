@@ -1,0 +1,1 @@
+"""The only place that imports model runtimes and LLM SDKs: embedders, the chat-model builder, llama-server."""

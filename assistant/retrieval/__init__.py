@@ -1,0 +1,1 @@
+"""Question (+ filters, as-of date) to ranked passages: dense and BM25 search, fusion, rerank, date windows."""
