@@ -45,7 +45,7 @@ test: $(STAMP) $(LOCAL_STAMP) $(BROWSER_STAMP) lint  ## lint, type-check and run
 # The reliability suite (part of `make test` too), then the README's "Reliability" table from its figures.
 reliability: $(STAMP) $(LOCAL_STAMP) $(BROWSER_STAMP)
 	$(PY) -m pytest tests/reliability -q
-	$(PY) -m tests.reliability.table --write README.md
+	$(PY) -m tests.reliability.table --write docs/reliability.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

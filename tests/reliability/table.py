@@ -1,7 +1,7 @@
-"""The README's "Reliability" table, from the figures the suite wrote to ``tests/artifacts/reliability/``.
+"""The "Reliability" table of ``docs/reliability.md``, from the figures in ``tests/artifacts/reliability/``.
 
-    .venv/bin/python -m tests.reliability.table                   # print the table
-    .venv/bin/python -m tests.reliability.table --write README.md # replace it between the markers
+    .venv/bin/python -m tests.reliability.table                              # print the table
+    .venv/bin/python -m tests.reliability.table --write docs/reliability.md  # replace it between the markers
 
 A family part that has no figure yet is an error: run ``pytest tests/reliability`` first (``make reliability``).
 """
@@ -49,18 +49,20 @@ def table() -> str:
     return "\n".join([*rows, "", note])
 
 
-def write(readme: Path, text: str) -> None:
-    content = readme.read_text(encoding="utf-8")
+def write(page: Path, text: str) -> None:
+    content = page.read_text(encoding="utf-8")
     if START not in content or END not in content:
-        raise SystemExit(f"{readme} has no {START} … {END} markers")
+        raise SystemExit(f"{page} has no {START} … {END} markers")
     head, rest = content.split(START, 1)
     _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
+    page.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.reliability.table", description=__doc__.split("\n")[0])
-    parser.add_argument("--write", type=Path, metavar="README.md", help="replace the table between the markers")
+    parser.add_argument(
+        "--write", type=Path, metavar="docs/reliability.md", help="replace the table between the markers"
+    )
     args = parser.parse_args(argv)
     text = table()
     if args.write:

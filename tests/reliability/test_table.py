@@ -1,4 +1,4 @@
-"""The README table script: every family's figure in one row, written between the markers."""
+"""The docs/reliability.md table script: every family's figure in one row, written between the markers."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ def test_table_has_a_row_per_family_and_replaces_only_its_section(
 ) -> None:
     monkeypatch.setattr(table, "ARTIFACTS", tmp_path / "figures")
     _figures(tmp_path / "figures")
-    readme = tmp_path / "README.md"
-    readme.write_text(f"# Title\n\n{table.START}\nold\n{table.END}\n\nafter\n", encoding="utf-8")
-    table.main(["--write", str(readme)])
-    text = readme.read_text(encoding="utf-8")
+    page = tmp_path / "reliability.md"
+    page.write_text(f"# Title\n\n{table.START}\nold\n{table.END}\n\nafter\n", encoding="utf-8")
+    table.main(["--write", str(page)])
+    text = page.read_text(encoding="utf-8")
     assert text.startswith("# Title\n\n") and text.endswith(f"{table.END}\n\nafter\n") and "old" not in text
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
     assert len(rows) == len(table.FAMILIES) == 7
