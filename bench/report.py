@@ -1,5 +1,5 @@
-"""What the abstention benchmarks share, importing nothing of the product (bench.judge_probe's scoring runs in a
-venv with torch and without chromadb): AUC, the best abstention threshold, and writing a results page."""
+"""What the abstention benchmarks share, importing nothing of the product (bench.experiments.judge_probe's scoring
+runs in a venv with torch and without chromadb): AUC, the best abstention threshold, and writing a results page."""
 
 from __future__ import annotations
 

@@ -1,17 +1,19 @@
-"""Fit the answerability model (assistant/answerability.json) on dev rows; score it on the held-out diplomacy sample.
+"""Fit the answerability model on dev rows; score it on the held-out diplomacy sample.
+
+The model is the shipped ``assistant/answering/extractive/answerability.json``.
 
 Usage::
 
-    .venv/bin/python -m bench.answerability_train --rows /tmp/answerability_rows.jsonl \
+    .venv/bin/python -m bench.training.answerability_train --rows /tmp/answerability_rows.jsonl \
         --heldout /tmp/answerability_heldout.jsonl --features /tmp/answerability_features.npz
 
-``--rows`` come from ``bench.answerability_data`` (dev questions, top 30 passages each), ``--heldout`` from
-``bench.answerability_data --heldout`` (bench.abstention's 60 diplomacy questions, as the product answered
+``--rows`` come from ``bench.training.answerability_data`` (dev questions, top 30 passages each), ``--heldout`` from
+``bench.training.answerability_data --heldout`` (bench.abstention's 60 diplomacy questions, as the product answered
 them). Each dev question gives two pools of six passages: the library's top six, and the top six once the
 articles stating its answer are gone. Every sentence the answerer embeds is a row; it is a positive when it
 holds the gold answer. The answer of each pool is re-composed with the default embedder, so the figures
 below are the answerer's own, and the model is scored at pool level the way bench.abstention counts:
-abstention on redacted pools, abstentions on full ones. Writes ``bench/results/answerability.md``;
+abstention on redacted pools, abstentions on full ones. Writes ``bench/training/results/answerability.md``;
 ``--write-model`` also replaces the packaged weights.
 """
 
@@ -44,7 +46,7 @@ from bench.report import auc, publish
 from ingest.pipeline import ingest_paths
 
 RESULTS = Path(__file__).resolve().parent / "results" / "answerability.md"
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_ARTICLE, SEED_QUESTIONS = SEEDS / "000_c8c58ef786186102.txt", SEEDS / "questions.jsonl"
 TOP = 6
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(15))
@@ -237,7 +239,8 @@ def main() -> None:
     model = fit(rows, labels)
     model = AnswerabilityModel(
         model.mean, model.scale, model.weights, model.bias,
-        f"bench/answerability_train.py: {len(dev)} pools ({len(labels)} sentences) of RealTime QA dev questions",
+        f"bench/training/answerability_train.py: {len(dev)} pools ({len(labels)} sentences) "
+        "of RealTime QA dev questions",
     )  # fmt: skip
     held_rows, held_labels = np.concatenate([p.rows for p in held]), np.concatenate([p.labels for p in held])
     dev_table, held_table, seed_table = pool_table(dev, model), pool_table(held, model), pool_table(seeds, model)
@@ -245,9 +248,9 @@ def main() -> None:
     lines = [
         "# Answerability model: fitted on dev questions, scored on the held-out diplomacy sample",
         "",
-        "Reproduce: the rows with `bench.answerability_data` (its docstring: 300 dev questions from a store of the "
-        "dev articles, and bench.abstention's 60 held-out questions), then "
-        f"`.venv/bin/python -m bench.answerability_train {' '.join(sys.argv[1:])}`.",
+        "Reproduce: the rows with `bench.training.answerability_data` (its docstring: 300 dev questions from a store "
+        "of the dev articles, and bench.abstention's 60 held-out questions), then "
+        f"`.venv/bin/python -m bench.training.answerability_train {' '.join(sys.argv[1:])}`.",
         f"Dev: {len(dev)} pools, {len(labels)} sentences ({labels.mean():.1%} hold the gold answer). Held out: "
         f"{len(held)} pools (bench.abstention's sample), {len(held_labels)} sentences.",
         "",

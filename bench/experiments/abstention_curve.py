@@ -3,7 +3,7 @@ that retrieval depth sets, on bench.abstention's sample.
 
 Usage::
 
-    ATTACHE_EMBED_BACKEND=onnx-pc .venv/bin/python -m bench.abstention_curve --home /tmp/rtqa_pc
+    ATTACHE_EMBED_BACKEND=onnx-pc .venv/bin/python -m bench.experiments.abstention_curve --home /tmp/rtqa_pc
 
 #7's target is a point on a question-level curve: abstain on >= 90% of the must-abstain (answer-removed)
 questions while abstaining on <= 10% of the answerable ones. For each of bench.abstention's 60 questions, asked
@@ -18,7 +18,8 @@ as it asks them (same filter, same date), this records:
 For each score it prints the AUC (answerable vs. must-abstain) and the best abstention reachable with at most
 10% wrong abstentions, choosing the threshold *on these same questions*: an upper bound, not a result. The
 "perfect judge" rows abstain exactly when none of the top k passages states the answer: what a flawless
-sentence-level check would score if the answerer read k passages. Writes ``bench/results/abstention_curve.md``.
+sentence-level check would score if the answerer read k passages. Writes
+``bench/experiments/results/abstention_curve.md``.
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ def main() -> None:
     lines = [
         "# Abstention: how far the target is (question-level operating points, shared diplomacy sample)",
         "",
-        f"Reproduce: `.venv/bin/python -m bench.abstention_curve {' '.join(sys.argv[1:])}`. bench.abstention's "
+        f"Reproduce: `.venv/bin/python -m bench.experiments.abstention_curve {' '.join(sys.argv[1:])}`. "
+        "bench.abstention's "
         f"{len(asked)} questions ({len(full)} answerable, {len(gone)} with their answer's articles filtered out), "
         f"embedder {embedder.name}, the answerer reading {settings.top_k} passages. Thresholds are chosen on "
         "these same questions, so every 'best' figure is an upper bound for that signal. Rank of the first "

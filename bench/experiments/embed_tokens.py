@@ -2,8 +2,8 @@
 
 Usage::
 
-    nice -n 19 .venv/bin/python -m bench.embed_tokens            # the 1,304 shared diplomacy articles
-    nice -n 19 .venv/bin/python -m bench.embed_tokens --limit 300
+    nice -n 19 .venv/bin/python -m bench.experiments.embed_tokens            # the 1,304 shared diplomacy articles
+    nice -n 19 .venv/bin/python -m bench.experiments.embed_tokens --limit 300
 
 Both pipelines run the same embedder (MiniLM, 256-token window), so their ingest times are in the ratio of
 the tokens it runs over, padding included. Counted with the embedder's own tokenizer and truncation:
@@ -14,7 +14,7 @@ the tokens it runs over, padding included. Counted with the embedder's own token
 * **naive**: ``RecursiveCharacterTextSplitter(1000, 200)`` over the article text, runs of 8 in document
   order (``Chroma.from_documents`` embeds them as they come).
 
-No model runs: this is tokenization only. Writes ``bench/results/embed_tokens.md``.
+No model runs: this is tokenization only. Writes ``bench/experiments/results/embed_tokens.md``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from bench.naive import CHUNK_OVERLAP, CHUNK_SIZE
 from ingest.chunking import chunk_article
 from ingest.writer import embedding_text
 
-RESULTS = ROOT / "bench" / "results" / "embed_tokens.md"
+RESULTS = ROOT / "bench" / "experiments" / "results" / "embed_tokens.md"
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def main() -> None:
     lines = [
         f"# Tokens the embedder runs over: ours vs the naive pipeline ({date.today()})",
         "",
-        f"Reproduce: `{reproduce('bench.embed_tokens')}`. {len(articles)} diplomacy articles; "
+        f"Reproduce: `{reproduce('bench.experiments.embed_tokens')}`. {len(articles)} diplomacy articles; "
         f"tokenizer and {window}-token window of the default embedder; runs of {MAX_RUN}. "
         f"Machine: {platform.machine()}, tokenization only.",
         "",

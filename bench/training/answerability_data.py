@@ -2,16 +2,16 @@
 
 Usage::
 
-    ATTACHE_EMBED_BACKEND=onnx-pc .venv/bin/python -m bench.answerability_data --home /tmp/dev_home \
+    ATTACHE_EMBED_BACKEND=onnx-pc .venv/bin/python -m bench.training.answerability_data --home /tmp/dev_home \
         --out /tmp/answerability_rows.jsonl --limit 300
-    ATTACHE_EMBED_BACKEND=onnx-pc .venv/bin/python -m bench.answerability_data --home /tmp/rtqa_pc \
+    ATTACHE_EMBED_BACKEND=onnx-pc .venv/bin/python -m bench.training.answerability_data --home /tmp/rtqa_pc \
         --out /tmp/answerability_heldout.jsonl --heldout
 
 The questions are RealTime QA's *dev* split (``dev_questions.jsonl.gz``) minus every question of the diplomacy
 set, so the diplomacy sample that ``bench.abstention`` scores stays held out. For each question whose answer
 some article of the library states, one JSON line: the question, its gold answer and date, and the top 30
 passages of the library's retrieval (as the product ranks them for that date), each marked with whether its
-article states the answer. ``bench.answerability_train`` makes two pools of six from it: the top six, and
+article states the answer. ``bench.training.answerability_train`` makes two pools of six from it: the top six, and
 the top six once the stating articles are gone, which is how ``bench.abstention`` builds its must-abstain
 questions (there by filtering retrieval; the top 30 stand in for that here). ``--heldout`` instead answers
 bench.abstention's own 60 questions through the product and keeps its six passages. Resumable: questions
@@ -43,7 +43,7 @@ from bench.abstention import evidence_terms, redaction
 from bench.abstention import sample as abstention_sample
 from bench.corpus import SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261202
 POOL = 30  # passages kept per question: the full library's top 6, and the top 6 once the answer's articles go
 

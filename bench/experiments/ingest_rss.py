@@ -2,7 +2,7 @@
 
 Usage::
 
-    ATTACHE_EMBED_BACKEND=onnx-pc nice -n 19 .venv/bin/python -m bench.ingest_rss --store /tmp/syn137k \\
+    ATTACHE_EMBED_BACKEND=onnx-pc nice -n 19 .venv/bin/python -m bench.experiments.ingest_rss --store /tmp/syn137k \\
         --articles /tmp/dev_tail300.jsonl [--tree before=/tmp/old_checkout] [--tree after=.]
 
 The ~145k-chunk ingest takes two hours here; its memory, though, is set by what one process holds at
@@ -12,7 +12,7 @@ rebuilt over every chunk. So this copies ``--store`` (an ingested ATTACHE_HOME, 
 ``--articles`` (a JSONL file outside the repo) in a child process, sampling its VmRSS every 0.2 s;
 ``ru_maxrss`` comes from ``wait4``. Each ``--tree LABEL=DIR`` is a checkout whose code runs (a
 ``git worktree`` of an older commit, say), one after the other in the same run.
-Writes ``bench/results/ingest_rss.md``.
+Writes ``bench/experiments/results/ingest_rss.md``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from bench.corpus import ROOT, RssSampler, reproduce
 
-RESULTS = ROOT / "bench" / "results" / "ingest_rss.md"
+RESULTS = ROOT / "bench" / "experiments" / "results" / "ingest_rss.md"
 
 
 @dataclass
@@ -64,7 +64,7 @@ def markdown(runs: list[Run], args: argparse.Namespace, chunks: int, load: str) 
     lines = [
         f"# Peak RSS of `python -m ingest` into a {chunks:,}-chunk store ({time.strftime('%Y-%m-%d')})",
         "",
-        f"Reproduce: `{reproduce('bench.ingest_rss')}`. "
+        f"Reproduce: `{reproduce('bench.experiments.ingest_rss')}`. "
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, shared; load average {load}. Each run: a fresh "
         "copy of the store, then the real command line in a child process (embedding, writes, and the keyword "
         "index rebuilt over every chunk at the end).",

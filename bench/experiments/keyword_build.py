@@ -3,7 +3,7 @@
 Usage (``--home`` is an ingested ATTACHE_HOME, e.g. one ``bench/replicate.py`` made; its keyword folder
 is replaced)::
 
-    ATTACHE_EMBED_BACKEND=onnx-pc nice -n 19 .venv/bin/python -m bench.keyword_build --home /tmp/syn137k
+    ATTACHE_EMBED_BACKEND=onnx-pc nice -n 19 .venv/bin/python -m bench.experiments.keyword_build --home /tmp/syn137k
 
 Each builder runs in a fresh process that first puts itself where an ingest is when the build starts:
 the store open with its HNSW graph loaded (one query), and the embedder's arena grown by embedding
@@ -11,11 +11,11 @@ the store open with its HNSW graph loaded (one query), and the embedder's arena 
 ``refresh_keyword_index`` does). Then the build runs while a thread samples VmRSS. Reported per builder:
 seconds, RSS when the build started, the build's peak RSS, and the process's ``ru_maxrss``.
 
-* **ours**: ``KeywordIndex`` as shipped (``assistant/bm25_postings.py``, page by page);
+* **ours**: ``KeywordIndex`` as shipped (``assistant/store/postings.py``, page by page);
 * **bm25s**: every chunk's token ids held at once, then ``bm25s.BM25().index(...)``, which is what the
   index did before.
 
-Writes ``bench/results/keyword_build.md``.
+Writes ``bench/experiments/results/keyword_build.md``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from bench.corpus import ROOT, RssSampler, peak_rss_mb, reproduce
 if TYPE_CHECKING:
     from assistant.store.keyword_index import ChunkSource
 
-RESULTS = ROOT / "bench" / "results" / "keyword_build.md"
+RESULTS = ROOT / "bench" / "experiments" / "results" / "keyword_build.md"
 BUILDERS = ("ours", "bm25s")
 
 
@@ -109,14 +109,15 @@ def main() -> None:
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     figures: dict[str, dict[str, float]] = {}
     for builder in args.builders.split(","):
-        command = [sys.executable, "-m", "bench.keyword_build", "--home", str(args.home), "--warm", str(args.warm)]
+        module = "bench.experiments.keyword_build"
+        command = [sys.executable, "-m", module, "--home", str(args.home), "--warm", str(args.warm)]
         done = subprocess.run([*command, "--one", builder], capture_output=True, text=True, cwd=ROOT, check=True)
         figures[builder] = json.loads(done.stdout.strip().splitlines()[-1])
         print(builder, figures[builder], file=sys.stderr, flush=True)
     lines = [
         f"# Keyword index build after an ingest ({time.strftime('%Y-%m-%d')})",
         "",
-        f"Reproduce: `{reproduce('bench.keyword_build')}`. "
+        f"Reproduce: `{reproduce('bench.experiments.keyword_build')}`. "
         f"Each builder in a fresh process that first loaded the HNSW graph and embedded {args.warm} chunks "
         f"(then released the embedder's arena). Machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"shared; load average {load} before.",

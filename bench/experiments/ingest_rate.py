@@ -2,14 +2,14 @@
 
 Usage::
 
-    .venv/bin/python bench/ingest_rate.py                 # median of 3 full runs
-    .venv/bin/python bench/ingest_rate.py --runs 1        # one full run
-    .venv/bin/python bench/ingest_rate.py --limit 100     # a quick look
+    .venv/bin/python bench/experiments/ingest_rate.py                 # median of 3 full runs
+    .venv/bin/python bench/experiments/ingest_rate.py --runs 1        # one full run
+    .venv/bin/python bench/experiments/ingest_rate.py --limit 100     # a quick look
 
 Each run ingests into a fresh temporary ATTACHE_HOME with the product's own pipeline
 (``ingest_paths``: parse, dedupe, chunk, embed, write), the embedder loaded once beforehand.
 It also times the reading stage alone (parse, hash, MinHash, chunk: the most that overlapping
-it with embedding can save) and a no-op re-run. Writes ``bench/results/ingest_rate.md``.
+it with embedding can save) and a no-op re-run. Writes ``bench/experiments/results/ingest_rate.md``.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from ingest.loaders import LoadOptions
 from ingest.pipeline import IngestReport, ingest_paths
 from ingest.prepare import prepare_files
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "eval" / "realtimeqa" / "diplomacy_articles.jsonl"
-RESULTS = ROOT / "bench" / "results" / "ingest_rate.md"
+RESULTS = ROOT / "bench" / "experiments" / "results" / "ingest_rate.md"
 
 
 def _input(limit: int | None, folder: Path) -> Path:
@@ -86,7 +86,7 @@ def _markdown(args: argparse.Namespace, runs: list[tuple[IngestReport, float]], 
     median_a = statistics.median(r.rate(r.articles) for r in reports)
     median_c = statistics.median(r.rate(r.chunks) for r in reports)
     median_s = statistics.median(r.seconds for r in reports)
-    command = " ".join([".venv/bin/python bench/ingest_rate.py", *sys.argv[1:]])
+    command = " ".join([".venv/bin/python bench/experiments/ingest_rate.py", *sys.argv[1:]])
     first = reports[0]
     settings = Settings()
     lines = [

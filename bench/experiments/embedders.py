@@ -1,6 +1,6 @@
 """Choose the embedder by measuring retrieval on real news (RealTime QA, diplomacy subset).
 
-Usage: ``.venv/bin/python bench/embedders.py``
+Usage: ``.venv/bin/python bench/experiments/embedders.py``
 
 Corpus: a fixed sample of the answerable questions (``answer_in_retrieved_text``) and the union of
 the articles their search retrieved, loaded and chunked with the product's own code. Retrieval is
@@ -35,10 +35,10 @@ from ingest.chunking import chunk_article
 from ingest.pipeline import embedding_text
 from ingest.readers.records import article_from_record
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "eval" / "realtimeqa"
 CACHE = ROOT / "bench" / "cache"
-RESULTS = ROOT / "bench" / "results" / "embedders.md"
+RESULTS = ROOT / "bench" / "experiments" / "results" / "embedders.md"
 SAMPLE_SIZE = 40
 KS = (1, 5, 10)
 AGREE_N = 200
@@ -340,7 +340,7 @@ def render(corpus: Corpus, report: Report) -> str:
 
     parts = [
         "# Embedder benchmark — RealTime QA diplomacy news",
-        f"Date: {date.today().isoformat()}  \nCommand: `.venv/bin/python bench/embedders.py`  \n"
+        f"Date: {date.today().isoformat()}  \nCommand: `.venv/bin/python bench/experiments/embedders.py`  \n"
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"onnxruntime {onnxruntime.__version__}",
         f"Corpus: {corpus.n_articles} articles, {len(corpus.chunks)} chunks "
