@@ -52,29 +52,29 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry endpoint URLs
     settings = Settings()
-    check_host(settings.host, os.environ.get("ATTACHE_ALLOW_PUBLIC", ""))  # before anything is opened
+    check_host(settings.web.host, os.environ.get("ATTACHE_ALLOW_PUBLIC", ""))  # before anything is opened
     auth = parse_auth(os.environ.get("ATTACHE_AUTH", ""))
     from assistant.answering.assistant import Assistant
     from assistant.store.lock import store_lock
     from assistant.web.page import build_ui, page_assets
     from ingest.seed import ensure_seeded
 
-    if auth is None and not is_loopback(settings.host):
-        log.warning("serving on %s without a password: set ATTACHE_AUTH=user:password", settings.host)
+    if auth is None and not is_loopback(settings.web.host):
+        log.warning("serving on %s without a password: set ATTACHE_AUTH=user:password", settings.web.host)
     try:
         assistant = Assistant.from_settings(settings)
-        with store_lock(settings.chroma_path, timeout=settings.ingest_lock_timeout, purpose="Attaché web app: seed"):
+        with store_lock(settings.chroma_path, timeout=settings.ingest.lock_timeout, purpose="Attaché web app: seed"):
             if added := ensure_seeded(assistant.store, assistant.embedder, settings):
                 log.info("ingested %d seed article(s) from %s", added, settings.seeds_dir)
     except AttacheError as exc:  # e.g. a store built with another embedder, or one busy for too long
         raise SystemExit(f"error: {exc}") from exc
     try:
         build_ui(assistant).launch(
-            server_name=settings.host,
-            server_port=settings.port,
+            server_name=settings.web.host,
+            server_port=settings.web.port,
             share=False,
             auth=auth,
-            max_file_size=int(settings.ingest_max_file_mb * 2**20),
+            max_file_size=int(settings.ingest.max_file_mb * 2**20),
             ssr_mode=False,
             footer_links=["gradio", "settings"],
             **page_assets(),

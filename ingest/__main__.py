@@ -51,7 +51,7 @@ def _overrides(args: argparse.Namespace, settings: Settings) -> Settings:
         update["dedupe_threshold"] = 0.0
     if args.workers is not None:
         update["ingest_workers"] = max(1, args.workers)
-    return settings.model_copy(update=update)
+    return settings.updated(**update)
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -63,7 +63,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     field_map = parse_field_map(args.map)
     embedder = build_embedder(settings)
-    with store_lock(settings.chroma_path, timeout=settings.ingest_lock_timeout, purpose="python -m ingest"):
+    with store_lock(settings.chroma_path, timeout=settings.ingest.lock_timeout, purpose="python -m ingest"):
         report = ingest_paths(
             args.paths,
             Store(settings, embedder),

@@ -65,7 +65,7 @@ def manage(command: str, ids: list[str], settings: Settings) -> int:
     embedder = build_embedder(settings)
     shared = command != "delete"
     with store_lock(
-        settings.chroma_path, timeout=settings.ingest_lock_timeout, shared=shared, purpose=f"python -m ingest {command}"
+        settings.chroma_path, timeout=settings.ingest.lock_timeout, shared=shared, purpose=f"python -m ingest {command}"
     ):
         store = Store(settings, embedder)
         if command == "list":

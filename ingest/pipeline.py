@@ -52,8 +52,8 @@ class _Run:
     def __init__(self, store: Store, embedder: Embedder, settings: Settings, report: IngestReport) -> None:
         self.store, self.settings, self.report = store, settings, report
         store.repair()
-        self.catalog = Catalog(store.records(), settings.dedupe_threshold)
-        window = settings.embed_batch_size * settings.ingest_workers  # one batch per worker per embedding call
+        self.catalog = Catalog(store.records(), settings.ingest.dedupe_threshold)
+        window = settings.embed.batch_size * settings.ingest.workers  # one batch per worker per embedding call
         self.writer = BatchWriter(store, embedder, window, report, on_flush=self._show_rate)
         self.seen: set[str] = set()
         self.complete_files: set[Path] = set()
@@ -66,7 +66,7 @@ class _Run:
         done = 0
         self._bar = tqdm(total=total, unit="article", disable=not show, file=sys.stderr, dynamic_ncols=True)
         try:
-            for item in read_ahead(items, self.settings.ingest_prefetch):
+            for item in read_ahead(items, self.settings.ingest.prefetch):
                 if isinstance(item, FileDone):
                     self._file_done(item)
                     continue
@@ -168,7 +168,7 @@ def ingest_paths(
     ingested in its place.
     """
     report = IngestReport()
-    options = LoadOptions(max_bytes=int(settings.ingest_max_file_mb * 2**20), field_map=field_map or {})
+    options = LoadOptions(max_bytes=int(settings.ingest.max_file_mb * 2**20), field_map=field_map or {})
     skipped: list[Path] = []
     files = expand_paths(paths, skipped)
     report.skipped = [(str(p), "unsupported file type") for p in skipped]

@@ -52,7 +52,9 @@ Item = Prepared | FileDone
 
 def chunks_for(article: Article, settings: Settings) -> tuple[Chunk, ...]:
     return tuple(
-        chunk_article(article, settings.chunk_target_words, settings.chunk_max_words, settings.chunk_overlap_sentences)
+        chunk_article(
+            article, settings.chunking.target_words, settings.chunking.max_words, settings.chunking.overlap_sentences
+        )
     )
 
 

@@ -45,7 +45,7 @@ def retrievers(settings: Any, embedder: Any, tmp_path: Path) -> dict[str, Retrie
     store = Store(settings, embedder)
     assert ingest_paths([docs], store, embedder, settings).added == len(DOCS)
     modes = ("dense", "bm25", "hybrid")
-    return {m: Retriever(store, embedder, settings.model_copy(update={"retrieval": m})) for m in modes}
+    return {m: Retriever(store, embedder, settings.updated(retrieval=m)) for m in modes}
 
 
 def _found(retriever: Retriever, case: tuple[str, str], k: int = 5) -> bool:
@@ -73,7 +73,7 @@ def test_hybrid_puts_the_exact_match_first_and_keeps_cosine_scores(retrievers: d
 
 def test_mmr_option_still_returns_k_distinct_passages(retrievers: dict[str, Retriever]) -> None:
     hybrid = retrievers["hybrid"]
-    diverse = Retriever(hybrid._store, hybrid._embedder, hybrid._settings.model_copy(update={"mmr_lambda": 0.5}))
+    diverse = Retriever(hybrid._store, hybrid._embedder, hybrid._settings.updated(mmr_lambda=0.5))
     passages = diverse.retrieve(LEXICAL[0], k=5)
     assert len({p.chunk.id for p in passages}) == 5
     assert passages[0].chunk.title == "target-lexical"  # the most relevant passage is still picked first
@@ -81,7 +81,7 @@ def test_mmr_option_still_returns_k_distinct_passages(retrievers: dict[str, Retr
 
 def _narrow(hybrid: Retriever, recount_seconds: float = 0.0, **changes: Any) -> Retriever:
     """Hybrid with few candidates per side, so BM25 brings hits the dense side did not fetch."""
-    settings = hybrid._settings.model_copy(update={"fetch_k": 4, **changes})
+    settings = hybrid._settings.updated(fetch_k=4, **changes)
     keyword = KeywordIndex(settings.keyword_path, hybrid._store, recount_seconds)
     return Retriever(hybrid._store, hybrid._embedder, settings, keyword)
 

@@ -1,6 +1,6 @@
 """The shared RealTime QA diplomacy pool: every record parses; a 100-article sample ingests end to end.
 
-The full 1,304-article ingest is a benchmark (``bench/ingest_rate.py``), not a test.
+The full 1,304-article ingest is a benchmark (``bench/experiments/ingest_rate.py``), not a test.
 """
 
 from __future__ import annotations

@@ -113,7 +113,7 @@ def test_bm25_side_honours_every_filter(settings: Any, embedder: Any, tmp_path: 
     _write(docs, "d", body.format("Oslo"))  # undated, no outlet
     store = Store(settings, embedder)
     ingest_paths([docs], store, embedder, settings)
-    retriever = Retriever(store, embedder, settings.model_copy(update={"retrieval": "bm25"}))
+    retriever = Retriever(store, embedder, settings.updated(retrieval="bm25"))
 
     def titles(filters: Filters) -> set[str]:
         return {p.chunk.title for p in retriever.retrieve("Zephyrax ceasefire", filters=filters)}
@@ -137,6 +137,6 @@ def test_chunks_of_a_half_deleted_article_are_never_retrieved(settings: Any, emb
     a_id = next(a.id for a, _ in store.list_articles() if a.title == "a")
     store._articles.delete(ids=[a_id])  # the record goes first; the process dies before the chunks
     for mode in ("dense", "bm25", "hybrid"):
-        retriever = Retriever(store, embedder, settings.model_copy(update={"retrieval": mode}))
+        retriever = Retriever(store, embedder, settings.updated(retrieval=mode))
         assert {p.chunk.title for p in retriever.retrieve("Zephyrax accord Vienna")} == {"b"}, mode
     assert store.repair() == 1

@@ -58,7 +58,8 @@ def test_cli_ingest_summary_and_exit_code(tmp_path: Any, env_home: dict[str, str
 
 
 def test_web_handler_streams_answer_and_escaped_sources(assistant: Any) -> None:
-    from assistant.web.page import build_ui, respond
+    from assistant.web.chat import respond
+    from assistant.web.page import build_ui
 
     updates = list(respond(assistant, GOALS, []))
     history, panel, turns = updates[-1]
@@ -73,7 +74,7 @@ def test_web_handler_streams_answer_and_escaped_sources(assistant: Any) -> None:
 
 def test_sources_panel_escapes_article_html() -> None:
     from assistant.core.types import Chunk, Passage
-    from assistant.web.page import render_sources
+    from assistant.web.render import render_sources
 
     chunk = Chunk(
         id="c",
@@ -97,7 +98,7 @@ def test_prompts_are_files() -> None:
 
 
 def test_web_handler_keeps_the_conversation(assistant: Any) -> None:
-    from assistant.web.page import respond
+    from assistant.web.chat import respond
 
     *_, (history, _, turns) = respond(assistant, GOALS, [])
     *_, (history, _, turns) = respond(assistant, "and what did China say?", history, turns)

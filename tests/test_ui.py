@@ -16,8 +16,9 @@ from assistant.core.errors import BackendUnavailable
 from assistant.core.types import Answer, Chunk, Citation, DateWindow, Filters, Passage, Sentence
 from assistant.store.chroma import Store
 from assistant.store.lock import store_lock
+from assistant.web.chat import chat_filters, export_file, respond
 from assistant.web.library import delete_article, ingest_uploads, library_view, report_html
-from assistant.web.page import build_ui, chat_filters, export_file, page_assets, respond
+from assistant.web.page import build_ui, page_assets
 from assistant.web.render import (
     ChatTurn,
     answer_message,

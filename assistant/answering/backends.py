@@ -25,7 +25,7 @@ def openai(settings: Settings, embedder: Embedder, chat_model: Any = None) -> An
     from assistant.answering.generative.answerer import GenerativeAnswerer
     from assistant.models.chat import build_chat_model, shown_url
 
-    label = f"OpenAI-compatible · {settings.llm_model} @ {shown_url(settings.openai_base_url)}"
+    label = f"OpenAI-compatible · {settings.llm.model} @ {shown_url(settings.llm.base_url)}"
 
     def connect() -> Any:
         return chat_model if chat_model is not None else build_chat_model(settings)
@@ -50,7 +50,7 @@ def local(settings: Settings, embedder: Embedder, _chat_model: Any = None) -> An
         while servers:
             servers.pop().stop()
 
-    label = f"local llama.cpp · {settings.local_model_path or 'SmolLM2-135M-Instruct'}"
+    label = f"local llama.cpp · {settings.local.model_path or 'SmolLM2-135M-Instruct'}"
     return GenerativeAnswerer(settings, embedder, connect, name="local", label=label, on_close=stop)
 
 

@@ -21,11 +21,11 @@ import numpy as np
 
 from assistant.core.lexical import content_stems, stem, tokens
 from assistant.core.sentences import sentence_spans
+from assistant.core.settings import GroundingSettings
 from assistant.core.types import Citation, Passage, Sentence
 from assistant.models.embedders import Embedder
 
 SUPPORTED, WEAK, UNSUPPORTED = "supported", "weak", "unsupported"
-SUPPORTED_AT, WEAK_AT = 0.62, 0.42
 _MARKER = re.compile(r"\s*\[\d+\]")
 _NUMBER = re.compile(r"\d[\d,.]*")
 _NEGATION = re.compile(r"\b(not|no|never|nor|neither|without|n't)\b|n't\b", re.I)
@@ -81,8 +81,12 @@ class Checked:
 class GroundingChecker:
     """Scores sentence support with lexical, number, name and embedding evidence (and an optional judge)."""
 
-    def __init__(self, embedder: Embedder, judge: Judge | None = None) -> None:
+    def __init__(
+        self, embedder: Embedder, settings: GroundingSettings | None = None, judge: Judge | None = None
+    ) -> None:
         self._embedder = embedder
+        settings = settings or GroundingSettings()
+        self._supported_at, self._weak_at = settings.supported_at, settings.weak_at
         self._judge = judge
 
     def support(self, sentence: str, passage: Passage) -> Support:
@@ -99,13 +103,14 @@ class GroundingChecker:
         best = int(np.argmax(scores))
         quote, start, end = windows[best]
         score = float(scores[best])
-        verdict = SUPPORTED if score >= SUPPORTED_AT else WEAK if score >= WEAK_AT else UNSUPPORTED
+        supported_at, weak_at = self._supported_at, self._weak_at
+        verdict = SUPPORTED if score >= supported_at else WEAK if score >= weak_at else UNSUPPORTED
         passage_text = passage.chunk.text + " " + passage.chunk.title
         missing_numbers = _numbers(claim) - _numbers(passage_text)
         missing_names = _names(claim) - {stem(t) for t in tokens(passage_text)}
         if missing_numbers or missing_names:
-            verdict = UNSUPPORTED if missing_numbers or score < SUPPORTED_AT else WEAK
-            score = min(score, WEAK_AT - 0.01) if missing_numbers else score
+            verdict = UNSUPPORTED if missing_numbers or score < supported_at else WEAK
+            score = min(score, weak_at - 0.01) if missing_numbers else score
         elif verdict == SUPPORTED and _negated(claim) != _negated(quote):
             verdict = WEAK  # "did not agree" vs "agreed": same words, opposite claim
         if verdict == WEAK and self._judge is not None:

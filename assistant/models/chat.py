@@ -25,21 +25,21 @@ def build_chat_model(settings: Settings, base_url: str | None = None, model: str
         from langchain_openai import ChatOpenAI
     except ImportError as exc:  # pragma: no cover - install problem
         raise ConfigError("the openai backend needs langchain-openai: pip install -e .") from exc
-    url = base_url or settings.openai_base_url or None
-    name = model or settings.llm_model
+    url = base_url or settings.llm.base_url or None
+    name = model or settings.llm.model
     if not name:
         raise ConfigError("set ATTACHE_LLM_MODEL (the model name your endpoint serves)")
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else None
     if key is None and url is None:
         raise ConfigError("the openai backend needs OPENAI_API_KEY or OPENAI_BASE_URL")
     return ChatOpenAI(
         model=name,
         base_url=url,
         api_key=cast(Any, key or "not-needed"),  # local servers ignore the key, the client wants one
-        temperature=settings.llm_temperature,
-        max_completion_tokens=settings.llm_max_tokens,
-        timeout=settings.llm_timeout,
-        max_retries=settings.llm_retries,
+        temperature=settings.llm.temperature,
+        max_completion_tokens=settings.llm.max_tokens,
+        timeout=settings.llm.timeout,
+        max_retries=settings.llm.retries,
         streaming=True,
     )
 

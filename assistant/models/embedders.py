@@ -263,19 +263,19 @@ class EmbedderPool:
 
 
 def _one_embedder(settings: Settings, threads: int) -> Embedder:
-    if settings.embed_backend == "openai":
-        key = settings.embed_api_key.get_secret_value() if settings.embed_api_key else None
+    if settings.embed.backend == "openai":
+        key = settings.embed.api_key.get_secret_value() if settings.embed.api_key else None
         return OpenAIEmbedder(
-            settings.embed_url,
-            settings.embed_model,
+            settings.embed.url,
+            settings.embed.model,
             key,
-            batch_size=settings.embed_batch_size,
-            timeout=settings.embed_timeout,
-            retries=settings.embed_retries,
+            batch_size=settings.embed.batch_size,
+            timeout=settings.embed.timeout,
+            retries=settings.embed.retries,
         )
-    if settings.embed_backend == "onnx-pc":
+    if settings.embed.backend == "onnx-pc":
         return per_channel_minilm(settings, threads)
-    return OnnxMiniLM(max_tokens=settings.embed_max_tokens, threads=threads)
+    return OnnxMiniLM(max_tokens=settings.embed.max_tokens, threads=threads)
 
 
 def per_channel_minilm(settings: Settings, threads: int = 0) -> OnnxMiniLM:
@@ -289,15 +289,15 @@ def per_channel_minilm(settings: Settings, threads: int = 0) -> OnnxMiniLM:
     except (ImportError, OSError, ValueError) as exc:
         raise EmbeddingError(f"cannot build the re-quantised MiniLM: {exc}") from exc
     name = f"{OnnxMiniLM.name}-{VARIANT}"
-    return OnnxMiniLM(model_path=path, max_tokens=settings.embed_max_tokens, threads=threads, name=name)
+    return OnnxMiniLM(model_path=path, max_tokens=settings.embed.max_tokens, threads=threads, name=name)
 
 
 def build_embedder(settings: Settings) -> Embedder:
     """The configured embedder (packaged MiniLM or an OpenAI-compatible endpoint); a pool with ``ingest_workers``."""
-    workers = settings.ingest_workers
+    workers = settings.ingest.workers
     if workers <= 1:
-        return _one_embedder(settings, settings.embed_threads)
-    if settings.embed_backend == "openai":
+        return _one_embedder(settings, settings.embed.threads)
+    if settings.embed.backend == "openai":
         return EmbedderPool([_one_embedder(settings, 0)] * workers)
-    threads = max(1, (settings.embed_threads or os.cpu_count() or 1) // workers)
+    threads = max(1, (settings.embed.threads or os.cpu_count() or 1) // workers)
     return EmbedderPool([_one_embedder(settings, threads) for _ in range(workers)])

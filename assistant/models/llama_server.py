@@ -79,13 +79,13 @@ class LlamaServer:
 
     @classmethod
     def start(cls, settings: Settings, embeddings: bool = False) -> LlamaServer:
-        model = settings.local_model_path or default_model_path()
+        model = settings.local.model_path or default_model_path()
         if not Path(model).is_file():
             raise ConfigError(f"GGUF model not found: {model}")
         port = free_port()
         command = [
             str(binary_path()), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
-            "-t", str(settings.local_threads), "-c", str(settings.llm_context_tokens), "--no-webui",
+            "-t", str(settings.local.threads), "-c", str(settings.llm.context_tokens), "--no-webui",
         ]  # fmt: skip
         if embeddings:  # one mean-pooled vector per input, as sentence embedders do
             command += ["--embeddings", "--pooling", "mean"]
@@ -96,7 +96,7 @@ class LlamaServer:
             process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
         server = cls(process, port, Path(model), log_path)
         atexit.register(server.stop)
-        server.wait_healthy(settings.local_startup_timeout)
+        server.wait_healthy(settings.local.startup_timeout)
         return server
 
     def wait_healthy(self, timeout: float) -> None:

@@ -3,7 +3,7 @@
 The packaged "int8" MiniLM stores each MatMul weight as int8 but computes in float32
 (``Cast(int8) * per-column scale``). Folding that storage back to float32 initializers and running
 onnxruntime's ``quantize_dynamic(per_channel=True)`` gives ``MatMulInteger`` kernels: about 1.8× the
-embedding rate on this machine at a mean cosine of 0.995 to the packaged model (``bench/embedders.py``).
+embedding rate on this machine at a mean cosine of 0.995 to the packaged model (``bench/experiments/embedders.py``).
 The vectors differ, so it is a different embedder with its own name: a store built with one refuses
 the other. The file is built once, from the packaged weights alone (no download), under the home.
 """

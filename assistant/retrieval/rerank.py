@@ -4,7 +4,7 @@ No cross-encoder ships its weights on PyPI, so the second stage is feature-based
 question's idf-weighted vocabulary the passage (and, separately, its title) contains. This rewards
 passages that mention *all* the question's rare names, where BM25 can be won by repeating one and
 dense similarity by being on-topic without the specifics. Date proximity, the other passage feature,
-is applied with the date window in :func:`assistant.retrieve.date_adjustment`.
+is applied with the date window in :func:`assistant.retrieval.retriever.date_adjustment`.
 """
 
 from __future__ import annotations

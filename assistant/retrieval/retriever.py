@@ -102,7 +102,7 @@ class Retriever:
         self._store = store
         self._embedder = embedder
         self._settings = settings
-        self.keyword = keyword or KeywordIndex(settings.keyword_path, store, settings.keyword_recount_seconds)
+        self.keyword = keyword or KeywordIndex(settings.keyword_path, store, settings.retrieval.keyword_recount_seconds)
 
     def retrieve(
         self,
@@ -113,12 +113,12 @@ class Retriever:
         as_of: date | None = None,
     ) -> list[Passage]:
         gathered = self.gather(query, filters)
-        return self.order(query, gathered, k or self._settings.top_k, window, as_of)
+        return self.order(query, gathered, k or self._settings.retrieval.top_k, window, as_of)
 
     def gather(self, query: str, filters: Filters | None = None, mode: str | None = None) -> Gathered:
         """First stage: candidates from dense and/or BM25 retrieval, each with its ranks (BM25-only: unfetched)."""
-        mode = mode or self._settings.retrieval
-        depth = self._settings.fetch_k
+        mode = mode or self._settings.retrieval.mode
+        depth = self._settings.retrieval.fetch_k
         vector = self._embedder.embed_query(query)
         found: dict[str, Candidate] = {}
         if mode in ("dense", "hybrid"):
@@ -159,25 +159,32 @@ class Retriever:
             for name in ("dense", "bm25")
         }
         fused = reciprocal_rank_fusion(
-            {n: ids for n, ids in rankings.items() if ids}, {"dense": s.dense_weight, "bm25": s.bm25_weight}, s.rrf_k
+            {n: ids for n, ids in rankings.items() if ids},
+            {"dense": s.retrieval.dense_weight, "bm25": s.retrieval.bm25_weight},
+            s.retrieval.rrf_k,
         )
         for c in candidates:
             c.fused = fused.get(c.id, 0.0)
-            c.dated = date_adjustment(c.published, window, as_of, s.date_boost, s.recency_boost, s.recency_days)
+            c.dated = date_adjustment(
+                c.published, window, as_of, s.retrieval.date_boost, s.retrieval.recency_boost, s.retrieval.recency_days
+            )
         # A write or delete killed half-way can leave chunks whose article record is gone (or not yet written):
         # they stay invisible until repair() removes them.
         committed = self._store.committed([c.article_id for c in candidates])
         pool = sorted((c for c in candidates if c.article_id in committed), key=lambda c: -c.fused)
-        if s.rerank == "features" and pool:
-            pool = self._fetched(pool[: s.rerank_depth], vector) + pool[s.rerank_depth :]
-            head = pool[: s.rerank_depth]
-            weights = FeatureWeights(coverage=s.rerank_coverage, title=s.rerank_title)
+        if s.retrieval.rerank == "features" and pool:
+            pool = self._fetched(pool[: s.retrieval.rerank_depth], vector) + pool[s.retrieval.rerank_depth :]
+            head = pool[: s.retrieval.rerank_depth]
+            weights = FeatureWeights(coverage=s.retrieval.rerank_coverage, title=s.retrieval.rerank_title)
             bonuses = feature_scores(self.keyword, query, [c.chunk for c in head if c.chunk is not None], weights)
             for c, bonus in zip(head, bonuses, strict=True):
                 c.bonus = bonus
         pool.sort(key=lambda c: -c.total)
-        if s.mmr_lambda < 1.0 and pool:
-            pool = self._mmr(pool[: s.rerank_depth], k * s.max_chunks_per_article, vector) + pool[s.rerank_depth :]
+        if s.retrieval.mmr_lambda < 1.0 and pool:
+            pool = (
+                self._mmr(pool[: s.retrieval.rerank_depth], k * s.retrieval.max_chunks_per_article, vector)
+                + pool[s.retrieval.rerank_depth :]
+            )
         return self._top(pool, k, vector)
 
     def _fetched(self, pool: list[Candidate], vector: Vectors, vectors: bool = False) -> list[Candidate]:
@@ -188,7 +195,7 @@ class Retriever:
     def _top(self, pool: list[Candidate], k: int, vector: Vectors) -> list[Passage]:
         """The first ``k`` of ``pool`` under the per-article cap, fetching only the unfetched ones among them."""
         while True:
-            top = _capped(pool, k, self._settings.max_chunks_per_article)
+            top = _capped(pool, k, self._settings.retrieval.max_chunks_per_article)
             unfetched = [c for c in top if c.chunk is None]
             if not unfetched:
                 return [
@@ -205,7 +212,7 @@ class Retriever:
         if not pool:
             return pool
         matrix: Vectors = np.stack([c.vector for c in pool if c.vector is not None]).astype(np.float32)
-        chosen = mmr_order([c.total for c in pool], matrix, n, self._settings.mmr_lambda)
+        chosen = mmr_order([c.total for c in pool], matrix, n, self._settings.retrieval.mmr_lambda)
         rest = [c for i, c in enumerate(pool) if i not in set(chosen)]
         return [pool[i] for i in chosen] + rest
 

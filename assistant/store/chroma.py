@@ -189,31 +189,31 @@ def where_clause(filters: Filters | None) -> Where | None:
 
 def server_headers(settings: Settings) -> dict[str, str]:
     """HTTP headers for the Chroma server: the configured extras plus the token, if any."""
-    headers = dict(settings.chroma_headers)
-    if settings.chroma_token is not None:
-        token = settings.chroma_token.get_secret_value()
-        bearer = settings.chroma_auth_header == "Authorization"
-        headers[settings.chroma_auth_header] = f"Bearer {token}" if bearer else token
+    headers = dict(settings.store.chroma_headers)
+    if settings.store.chroma_token is not None:
+        token = settings.store.chroma_token.get_secret_value()
+        bearer = settings.store.chroma_auth_header == "Authorization"
+        headers[settings.store.chroma_auth_header] = f"Bearer {token}" if bearer else token
     return headers
 
 
 def open_client(settings: Settings) -> Any:
     """``HttpClient`` when ``chroma_url`` is set, else ``PersistentClient`` under ``chroma_path``."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if not settings.chroma_url:
+    if not settings.store.chroma_url:
         settings.chroma_path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
-    url = urlsplit(settings.chroma_url)
+    url = urlsplit(settings.store.chroma_url)
     if url.scheme not in ("http", "https") or not url.hostname or url.path not in ("", "/"):
-        raise ConfigError(f"ATTACHE_CHROMA_URL must look like http://host:port, not {settings.chroma_url!r}")
+        raise ConfigError(f"ATTACHE_CHROMA_URL must look like http://host:port, not {settings.store.chroma_url!r}")
     return chromadb.HttpClient(
         host=url.hostname,
         port=url.port or (443 if url.scheme == "https" else 8000),
         ssl=url.scheme == "https",
         headers=server_headers(settings) or None,
         settings=chroma_settings,
-        tenant=settings.chroma_tenant,
-        database=settings.chroma_database,
+        tenant=settings.store.chroma_tenant,
+        database=settings.store.chroma_database,
     )
 
 
@@ -224,14 +224,14 @@ class Store:
         self._embedder = embedder
         try:
             self._client = open_client(settings)
-            function: Any = AttacheEmbeddingFunction(embedder, settings.embed_max_tokens)
+            function: Any = AttacheEmbeddingFunction(embedder, settings.embed.max_tokens)
             meta = {"embedder": embedder.name, "dim": embedder.dim}
             config: Any = {"hnsw": {"space": "cosine"}}
             self._chunks = self._client.get_or_create_collection(
-                settings.collection, metadata=meta, configuration=config, embedding_function=function
+                settings.store.collection, metadata=meta, configuration=config, embedding_function=function
             )
             self._articles = self._client.get_or_create_collection(
-                f"{settings.collection}_articles",
+                f"{settings.store.collection}_articles",
                 metadata=meta,
                 configuration=config,
                 embedding_function=function,
@@ -242,7 +242,7 @@ class Store:
             raise StoreError(f"cannot open Chroma at {settings.chroma_location}: {exc}") from exc
         self._check_embedder(meta)
         self._max_batch = max(1, int(self._client.get_max_batch_size()))
-        self._generation_file = settings.keyword_path.with_name(f"{settings.collection}.generation")
+        self._generation_file = settings.keyword_path.with_name(f"{settings.store.collection}.generation")
 
     # -- change tracking (derived indexes compare against it) ------------------------------
 

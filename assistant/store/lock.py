@@ -11,7 +11,7 @@ The lock is per open file, not per process or thread: two ``store_lock`` blocks 
 exclude each other too, and nesting them on one thread waits for itself. Use one block
 around a whole operation.
 
-    with store_lock(settings.chroma_path, timeout=settings.ingest_lock_timeout):
+    with store_lock(settings.chroma_path, timeout=settings.ingest.lock_timeout):
         ingest_paths(paths, Store(settings, embedder), embedder, settings)
 """
 

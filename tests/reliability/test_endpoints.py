@@ -24,7 +24,7 @@ from assistant.core.errors import (
     BackendTimeout,
     BackendUnavailable,
 )
-from assistant.web.page import respond
+from assistant.web.chat import respond
 from tests.openai_stub import openai_stub
 from tests.reliability.figures import record
 from tests.test_generative import GOALS, _assistant

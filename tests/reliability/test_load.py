@@ -1,6 +1,6 @@
 """Load: 20 concurrent two-turn conversations against one ``Assistant`` while the app's own ingest runs.
 
-The ingest goes through the web app's handler (:func:`assistant.ui_library.ingest_uploads`: in process,
+The ingest goes through the web app's handler (:func:`assistant.web.library.ingest_uploads`: in process,
 under the store lock), adding generated articles while the conversations run on 20 threads. Every turn
 must succeed, and every answer must be the one the same conversation gets on a quiet store, before the
 ingest or after it. The p95 turn latency is the figure.

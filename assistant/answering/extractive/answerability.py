@@ -10,9 +10,9 @@ answer abstains when no candidate reaches ``Settings.abstain_min_answerability``
 
 The check is opt-in (0, off, by default): fitted on news-quiz questions over a many-article library, it helps
 there (held-out abstention 43.3% -> 56.7% at the same pass rate) and refuses right answers to detail questions
-about a few articles (seed pass rate 95.7% -> 52.2%); ``bench/results/answerability.md`` has the table.
+about a few articles (seed pass rate 95.7% -> 52.2%); ``bench/training/results/answerability.md`` has the table.
 
-The weights in ``answerability.json`` are fitted by ``bench/answerability_train.py`` on RealTime QA *dev*
+The weights in ``answerability.json`` are fitted by ``bench/training/answerability_train.py`` on RealTime QA *dev*
 questions (the diplomacy set held out): a sentence is a positive when it holds the gold answer. No language
 model and no download: fifteen weights, a mean and a scale per feature.
 """

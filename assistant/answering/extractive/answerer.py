@@ -9,7 +9,7 @@ sits in (context a single sentence lacks). The answer abstains when the best sen
 weak, when the evidence covers too little of what the question asks about, or when a name
 or number the question hinges on appears nowhere in the sources. With
 ``abstain_min_answerability`` set (opt-in), it also abstains when no sentence looks like an answer
-to the answerability model (``assistant/answerability.py``).
+to the answerability model (``assistant/answering/extractive/answerability.py``).
 """
 
 from __future__ import annotations
@@ -44,19 +44,13 @@ from assistant.models.embedders import Embedder, Vectors
 _CONNECTIVE = re.compile(r"^(however|but|and|meanwhile|still|also|yet|so|moreover|furthermore),\s+", re.I)
 _MIN_SENTENCE_WORDS = 4
 _ASKS = re.compile(r"\?[\"'”’)\]]*\s*$")
-_REDUNDANT_COSINE = 0.9
-_KEEP_RATIO = 0.75
 # A yes/no question ("Did they sign a deal?") needs a sentence that names what it asks about.
 _POLAR = re.compile(
     r"^(?:[^,?]*,\s*)?(?:so|and|but|then)?\s*(did|does|do|is|are|was|were|will|has|have|had|can|could|would|should)\s",
     re.I,
 )
-_POLAR_MIN_COVERAGE = 0.2
-W_DENSE, W_LEXICAL, W_PASSAGE, W_TYPE = 0.5, 0.3, 0.2, 0.1
-_DENSE_POOL = 32  # sentences embedded per answer (the rest are ranked by the cheap terms alone)
 # A question with a slot ("which country…") is answered only by sentences that fill it: one must score
-# above the answer's keep floor (see _select), and those that don't fill it are scaled down by _UNFILLED.
-_UNFILLED = 0.8
+# above the answer's keep floor (see _select), and those that don't fill it are scaled down by unfilled_factor.
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +115,7 @@ class ExtractiveAnswerer:
     def __init__(self, embedder: Embedder, settings: Settings) -> None:
         self._embedder = embedder
         self._settings = settings
-        self._checker = GroundingChecker(embedder)
+        self._checker = GroundingChecker(embedder, settings.grounding)
 
     def sources(self, question: str, passages: Sequence[Passage]) -> list[Passage]:
         return list(passages)
@@ -132,7 +126,7 @@ class ExtractiveAnswerer:
         draft = self.compose(query, list(passages))
         if not draft.abstained and (stale := off_window_reason(scope.window, draft.citations)):
             draft = Draft.refusal(stale)
-        if not draft.abstained and self._settings.grounding_check:
+        if not draft.abstained and self._settings.grounding.check:
             sentences, citations = self._checker.annotate(draft.sentences, draft.citations)
             draft = replace(draft, sentences=sentences, citations=citations)
         for i, sentence in enumerate(draft.sentences):
@@ -161,13 +155,13 @@ class ExtractiveAnswerer:
             )
         scores, vectors, query = self._score(question, pool)
         best = int(np.argmax(scores))
-        if float(scores[best]) < self._settings.abstain_min_score:
+        if float(scores[best]) < self._settings.answering.abstain_min_score:
             return _abstain(
                 "The sources don't say: no passage in the library answers this question." + closest_coverage(passages)
             )
         if _POLAR.match(question) and topic:
             idf = IdfTable([content_stems(c.text) for c in pool])
-            if idf.coverage(topic, set(content_stems(pool[best].text))) < _POLAR_MIN_COVERAGE:
+            if idf.coverage(topic, set(content_stems(pool[best].text))) < self._settings.answering.polar_min_coverage:
                 return _abstain(
                     "The sources don't say: no passage confirms or denies this." + closest_coverage(passages)
                 )
@@ -181,7 +175,7 @@ class ExtractiveAnswerer:
                     + closest_coverage(passages)
                 )
             fitted = slotted
-        floor = self._settings.abstain_min_answerability
+        floor = self._settings.answering.abstain_min_answerability
         if floor > 0 and self._answerability(question, pool, scores, vectors, query) < floor:
             return _abstain(
                 "The sources don't say: the passages found are on the topic, but no sentence in them answers "
@@ -202,7 +196,7 @@ class ExtractiveAnswerer:
         strong = scores >= self._floor(scores)
         if not bool((filled & strong).any()):
             return None
-        return np.where(filled, scores, scores * _UNFILLED).astype(np.float32)
+        return np.where(filled, scores, scores * self._settings.answering.unfilled_factor).astype(np.float32)
 
     def _score(self, question: str, pool: list[Candidate]) -> tuple[Vectors, Vectors, Vectors]:
         """Per-sentence score, the sentence vectors (reused to skip near-repeats; zero where not embedded), and
@@ -214,10 +208,11 @@ class ExtractiveAnswerer:
         prior = np.array([c.passage.score for c in pool])
         kind = answer_type(question)
         typed = np.array([has_answer_type(c.text, kind) for c in pool], dtype=np.float32)
-        cheap = W_LEXICAL * lexical + W_PASSAGE * prior + W_TYPE * typed
+        w = self._settings.answering
+        cheap = w.weight_lexical * lexical + w.weight_passage * prior + w.weight_type * typed
         # Embedding every sentence twice is most of an answer's time: only the best by the cheap terms are
         # embedded. The dense term is clipped at 0, so a sentence left out never outscores one kept.
-        keep = np.argsort(-cheap, kind="stable")[:_DENSE_POOL]
+        keep = np.argsort(-cheap, kind="stable")[: w.dense_pool]
         q_vec = self._embedder.embed_query(question)
         kept = [pool[i] for i in keep]
         vectors = np.zeros((len(pool), q_vec.shape[0]), dtype=np.float32)
@@ -225,12 +220,14 @@ class ExtractiveAnswerer:
         in_context = self._embedder.embed_documents([f"{c.context} {c.text}".strip() for c in kept])
         dense = np.zeros(len(pool), dtype=np.float32)
         dense[keep] = np.clip(np.maximum(vectors[keep] @ q_vec, in_context @ q_vec), 0.0, None)
-        scores = W_DENSE * dense + cheap
+        scores = w.weight_dense * dense + cheap
         return scores.astype(np.float32), vectors, q_vec
 
     def _floor(self, scores: Vectors) -> float:
         """The score a sentence needs to be part of the answer: a share of the best, never below the minimum."""
-        return max(self._settings.abstain_min_score, float(scores.max()) * _KEEP_RATIO)
+        return max(
+            self._settings.answering.abstain_min_score, float(scores.max()) * self._settings.answering.keep_ratio
+        )
 
     def _named(self, question: str, missing: list[list[str]]) -> str:
         wanted = {term for entity in missing for term in entity}
@@ -244,8 +241,8 @@ class ExtractiveAnswerer:
 
         A question asking for several things ("what were the goals") gets a longer answer.
         """
-        max_sentences = self._settings.answer_max_sentences + (1 if wants_list else 0)
-        max_words = int(self._settings.answer_max_words * (1.4 if wants_list else 1.0))
+        max_sentences = self._settings.answering.max_sentences + (1 if wants_list else 0)
+        max_words = int(self._settings.answering.max_words * (1.4 if wants_list else 1.0))
         top = [int(i) for i in np.argsort(-scores)[:12]]
         floor = self._floor(scores)
         chosen: list[int] = []
@@ -256,7 +253,7 @@ class ExtractiveAnswerer:
             n = word_count(pool[i].text)
             if chosen and words + n > max_words:
                 continue
-            if any(float(vectors[i] @ vectors[j]) > _REDUNDANT_COSINE for j in chosen):
+            if any(float(vectors[i] @ vectors[j]) > self._settings.answering.redundant_cosine for j in chosen):
                 continue
             chosen.append(i)
             words += n

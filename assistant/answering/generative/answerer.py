@@ -48,7 +48,7 @@ def format_source(passage: Passage) -> str:
 
 def fit_to_context(passages: Sequence[Passage], question: str, settings: Settings) -> list[Passage]:
     """Keep the best-ranked passages whose sources fit the model's context window."""
-    budget = settings.llm_context_tokens - settings.llm_max_tokens - _SAFETY_TOKENS
+    budget = settings.llm.context_tokens - settings.llm.max_tokens - _SAFETY_TOKENS
     budget -= count_tokens(load_prompt("answer")) + count_tokens(question)
     kept: list[Passage] = []
     for passage in sorted(passages, key=lambda p: p.rank):
@@ -99,7 +99,9 @@ class GenerativeAnswerer:
         self._on_close = on_close
         self._model: Any = None
         self._chain: Runnable[dict[str, Any], dict[str, Any]] | None = None
-        self._checker = GroundingChecker(embedder, judge=self.entails if settings.grounding_judge else None)
+        self._checker = GroundingChecker(
+            embedder, settings.grounding, judge=self.entails if settings.grounding.judge else None
+        )
 
     @property
     def model(self) -> Any:
@@ -155,9 +157,9 @@ class GenerativeAnswerer:
         if not raw.strip():
             return Draft.refusal("The model returned an empty answer.")
         parsed = parse_answer(raw, list(passages))
-        if parsed.abstained or not self._settings.grounding_check:
+        if parsed.abstained or not self._settings.grounding.check:
             return parsed
-        drop = self._settings.grounding_unsupported == "drop"
+        drop = self._settings.grounding.unsupported == "drop"
         checked = self._checker.check(parsed.sentences, list(passages), drop)
         if not checked.sentences:
             reason = "The sources don't support an answer to this." + closest_coverage(passages)
