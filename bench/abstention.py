@@ -155,7 +155,7 @@ def main() -> None:
         f"questions (seed {SEED}); {len(full)} asked against the full library, {len(gone)} each with the articles "
         f"stating its answer filtered out (median {statistics.median(removed):.0f} of {bot.store.count_articles()} "
         f"articles). Default backend ({settings.resolved_backend}), embedder {embedder.name}, "
-        f"abstain_min_answerability {settings.abstain_min_answerability} (the environment's settings: "
+        f"abstain_min_answerability {settings.answering.abstain_min_answerability} (the environment's settings: "
         "`ATTACHE_EMBED_BACKEND`, `ATTACHE_ABSTAIN_MIN_ANSWERABILITY`).",
         "",
         "| metric | value [95% CI] |",

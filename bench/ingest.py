@@ -149,7 +149,7 @@ def product(path: Path, settings: Settings, timed: TimedEmbedder, limit: int, to
 
     report = IngestReport()
     started = time.perf_counter()
-    with store_lock(settings.chroma_path, timeout=settings.ingest_lock_timeout, purpose="bench/ingest.py"):
+    with store_lock(settings.chroma_path, timeout=settings.ingest.lock_timeout, purpose="bench/ingest.py"):
         store = Store(settings, timed)
         ingest_articles(
             stream_articles(path, limit),
@@ -180,7 +180,7 @@ def run(args: argparse.Namespace, home: Path) -> Figures:
     path = CORPORA[args.corpus]
     settings = Settings(home=home, ingest_workers=args.workers)
     bare = build_embedder(settings)
-    batch = settings.embed_batch_size * settings.ingest_workers  # what the writer hands the embedder per call
+    batch = settings.embed.batch_size * settings.ingest.workers  # what the writer hands the embedder per call
     figures = Figures(corpus=args.corpus)
     keep = 0 if args.corpus == "dev" else 10**9
     if args.corpus == "dev":
@@ -202,7 +202,7 @@ def run(args: argparse.Namespace, home: Path) -> Figures:
             from bench.naive import naive_ingest
 
             n = args.naive_limit or args.limit
-            figures.naive = naive_ingest(path, bare, n, settings.embed_batch_size, keep=args.naive_keep)
+            figures.naive = naive_ingest(path, bare, n, settings.embed.batch_size, keep=args.naive_keep)
             if n != args.limit:
                 note = f"naive pipeline on the first {n or 'all'} articles, ours on {args.limit or 'all'}"
                 figures.notes.append(note)
@@ -230,7 +230,7 @@ def _ratio(a: float, b: float) -> str:
 
 
 def markdown(args: argparse.Namespace, f: Figures, load: str) -> str:
-    backend = Settings().embed_backend
+    backend = Settings().embed.backend
     env = [] if backend == "onnx" else [f"ATTACHE_EMBED_BACKEND={backend}"]
     command = " ".join([*env, "nice -n 19 .venv/bin/python -m bench.ingest", *sys.argv[1:]])
     articles_s = f.articles / max(f.seconds, 1e-9)

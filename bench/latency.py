@@ -104,7 +104,7 @@ def measure_store(label: str, home: Path, embedder: Embedder, args: argparse.Nam
             store = Store(base, embedder)
             chunks = store.count_chunks()
             for retrieval, rerank in CONFIGS if HAS_STAGES else [("dense", "off")]:
-                settings = base.model_copy(update={"retrieval": retrieval, "rerank": rerank}) if HAS_STAGES else base
+                settings = base.updated(retrieval=retrieval, rerank=rerank) if HAS_STAGES else base
                 retriever = Retriever(store, embedder, settings)
                 started = time.perf_counter()
                 retriever.retrieve(queries[0])  # warm-up; builds the BM25 index on first use

@@ -173,7 +173,7 @@ def naive(articles: Path, embedder: Embedder, folder: Path) -> Callable[[Questio
 
 def markdown(rows: list[Row], args: argparse.Namespace, n_chunks: int, load: str) -> str:
     command = " ".join([".venv/bin/python -m bench.retrieval", *sys.argv[1:]])
-    s = Settings()
+    r = Settings().retrieval
     return "\n".join(
         [
             f"# Retrieval: {args.questions.name}",
@@ -183,9 +183,9 @@ def markdown(rows: list[Row], args: argparse.Namespace, n_chunks: int, load: str
             "the top-k chunks. Latency: one retrieve call including the query embedding, in ms.",
             "",
             f"Machine: {platform.machine()}, {os.cpu_count()} cores; load average before the run {load}. "
-            f"Settings: fetch_k {s.fetch_k} per retriever, RRF k {s.rrf_k}, weights dense {s.dense_weight} / "
-            f"BM25 {s.bm25_weight}, second stage over the top {s.rerank_depth}, date boost {s.date_boost}, "
-            f"at most {s.max_chunks_per_article} chunks per article.",
+            f"Settings: fetch_k {r.fetch_k} per retriever, RRF k {r.rrf_k}, weights dense {r.dense_weight} / "
+            f"BM25 {r.bm25_weight}, second stage over the top {r.rerank_depth}, date boost {r.date_boost}, "
+            f"at most {r.max_chunks_per_article} chunks per article.",
             "",
             "| configuration | recall@1 | recall@5 | recall@10 | MRR | p50 ms | p95 ms |",
             "|---|---|---|---|---|---|---|",

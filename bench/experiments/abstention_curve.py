@@ -91,7 +91,15 @@ def signals(bot: Assistant, question: str, passages: list[Passage], scope: Scope
         }
     s = bot.settings
     cosine = [
-        p.score - date_adjustment(p.chunk.published, scope.window, as_of, s.date_boost, s.recency_boost, s.recency_days)
+        p.score
+        - date_adjustment(
+            p.chunk.published,
+            scope.window,
+            as_of,
+            s.retrieval.date_boost,
+            s.retrieval.recency_boost,
+            s.retrieval.recency_days,
+        )
         for p in passages
     ]
     scores, vectors, query = bot.answerer._score(  # type: ignore[attr-defined]
@@ -167,7 +175,7 @@ def main() -> None:
         f"Reproduce: `.venv/bin/python -m bench.experiments.abstention_curve {' '.join(sys.argv[1:])}`. "
         "bench.abstention's "
         f"{len(asked)} questions ({len(full)} answerable, {len(gone)} with their answer's articles filtered out), "
-        f"embedder {embedder.name}, the answerer reading {settings.top_k} passages. Thresholds are chosen on "
+        f"embedder {embedder.name}, the answerer reading {settings.retrieval.top_k} passages. Thresholds are chosen on "
         "these same questions, so every 'best' figure is an upper bound for that signal. Rank of the first "
         "passage stating the answer, answerable questions: "
         + ", ".join(str(r) if r else "-" for r in ranks)

@@ -72,12 +72,12 @@ def main() -> None:
         embedding_text(c)
         for a in articles
         for c in chunk_article(
-            a, settings.chunk_target_words, settings.chunk_max_words, settings.chunk_overlap_sentences
+            a, settings.chunking.target_words, settings.chunking.max_words, settings.chunking.overlap_sentences
         )
     ]
     splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
     naive = [text for a in articles for text in splitter.split_text(a.text)]
-    window = settings.embed_max_tokens
+    window = settings.embed.max_tokens
     rows = [count("ours", ours, sort=True, window=window), count("naive", naive, sort=False, window=window)]
     a, b = rows
     lines = [

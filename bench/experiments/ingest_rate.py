@@ -97,9 +97,9 @@ def _markdown(args: argparse.Namespace, runs: list[tuple[IngestReport, float]], 
         + ").",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"load average {load}. Settings: embed batch {settings.embed_batch_size}, "
-        f"chunks {settings.chunk_target_words}/{settings.chunk_max_words} words, "
-        f"read-ahead {settings.ingest_prefetch} articles, dedupe cut-off {settings.dedupe_threshold}.",
+        f"load average {load}. Settings: embed batch {settings.embed.batch_size}, "
+        f"chunks {settings.chunking.target_words}/{settings.chunking.max_words} words, "
+        f"read-ahead {settings.ingest.prefetch} articles, dedupe cut-off {settings.ingest.dedupe_threshold}.",
         "",
         f"**Median of {len(reports)}: {median_a:.2f} articles/s, {median_c:.2f} chunks/s "
         f"({median_s:.0f} s for {first.articles} articles, {first.chunks} chunks); "

@@ -77,8 +77,8 @@ def one(builder: str, home: Path, warm: int) -> dict[str, float]:
     store = Store(settings, embedder)
     store.query(embedder.embed_query("warm up"), 10)  # loads the HNSW graph, as the ingest's writes had
     texts = [text for _, (_cid, text, _meta) in zip(range(warm), store.iter_chunk_texts(500), strict=False)]
-    for lo in range(0, len(texts), settings.embed_batch_size):
-        embedder.embed_documents(texts[lo : lo + settings.embed_batch_size])
+    for lo in range(0, len(texts), settings.embed.batch_size):
+        embedder.embed_documents(texts[lo : lo + settings.embed.batch_size])
     release_memory(embedder)
     shutil.rmtree(settings.keyword_path, ignore_errors=True)
     with RssSampler(every=0.1) as rss:
