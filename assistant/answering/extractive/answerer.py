@@ -111,6 +111,7 @@ class ExtractiveAnswerer:
 
     name = "extractive"
     label = "offline extractive mode (no LLM configured)"
+    model_name = "none: offline extractive mode"
 
     def __init__(self, embedder: Embedder, settings: Settings) -> None:
         self._embedder = embedder

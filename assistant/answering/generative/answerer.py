@@ -90,10 +90,12 @@ class GenerativeAnswerer:
         *,
         name: str,
         label: str,
+        model_name: str,
         on_close: Callable[[], None] | None = None,
     ) -> None:
         self.name = name
         self.label = label
+        self.model_name = model_name
         self._settings = settings
         self._connect = connect
         self._on_close = on_close
@@ -104,7 +106,7 @@ class GenerativeAnswerer:
         )
 
     @property
-    def model(self) -> Any:
+    def chat_model(self) -> Any:
         if self._model is None:
             self._model = self._connect()
             self._chain = build_chain(self._model)
@@ -139,7 +141,7 @@ class GenerativeAnswerer:
         """The answer's text pieces. A stream that ends without a finish reason was cut off (the connection
         closed mid-answer): that is a :class:`BackendResponseError`, never a silently shortened answer."""
         finished, received = False, 0
-        self.model  # noqa: B018 - connect before streaming
+        self.chat_model  # noqa: B018 - connect before streaming
         assert self._chain is not None
         try:
             for chunk in self._chain.stream({"question": question, "passages": list(passages)}):
@@ -177,7 +179,7 @@ class GenerativeAnswerer:
         """The model's yes/no on whether ``quote`` supports ``sentence`` (None when it answers neither)."""
         prompt = load_prompt("entailment").format(passage=quote, sentence=sentence)
         try:
-            reply = str(getattr(self.model.invoke(prompt), "content", "")).strip().lower()
+            reply = str(getattr(self.chat_model.invoke(prompt), "content", "")).strip().lower()
         except Exception as exc:
             raise translate_llm_error(exc) from exc
         if reply.startswith("yes"):
@@ -191,7 +193,7 @@ class GenerativeAnswerer:
         lines = [f"User: {t.question}\nAssistant: {t.answer[:300]}" for t in history[-3:]]
         prompt = load_prompt("rewrite").format(history="\n".join(lines), question=question)
         try:
-            reply = self.model.invoke(prompt)
+            reply = self.chat_model.invoke(prompt)
         except Exception as exc:
             raise translate_llm_error(exc) from exc
         text = str(getattr(reply, "content", reply)).strip().split("\n")[0].strip().strip('"')
