@@ -87,6 +87,7 @@ class GroundingChecker:
         self._embedder = embedder
         settings = settings or GroundingSettings()
         self._supported_at, self._weak_at = settings.supported_at, settings.weak_at
+        self._weights = settings.weight_lexical, settings.weight_dense
         self._judge = judge
 
     def support(self, sentence: str, passage: Passage) -> Support:
@@ -99,7 +100,7 @@ class GroundingChecker:
         lexical = np.array([len(wanted & set(content_stems(w))) / (len(wanted) or 1) for w, _, _ in windows])
         vectors = self._embedder.embed_documents([claim] + [w for w, _, _ in windows])
         dense = vectors[1:] @ vectors[0]
-        scores = 0.55 * lexical + 0.45 * np.clip(dense, 0.0, 1.0)
+        scores = self._weights[0] * lexical + self._weights[1] * np.clip(dense, 0.0, 1.0)
         best = int(np.argmax(scores))
         quote, start, end = windows[best]
         score = float(scores[best])

@@ -351,6 +351,8 @@ class GroundingSettings(Group):
     weak_at: float = Field(
         default=0.42, ge=0, le=1, description="Support score from which a sentence is weakly supported."
     )
+    weight_lexical: float = Field(default=0.55, ge=0, description="Support score: weight of shared content words.")
+    weight_dense: float = Field(default=0.45, ge=0, description="Support score: weight of embedding similarity.")
 
 
 class WebSettings(Group):
