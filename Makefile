@@ -7,7 +7,7 @@ LOCAL_STAMP := $(VENV)/.installed-local
 BROWSER_STAMP := $(VENV)/.installed-browser
 LLAMA_CMAKE_ARGS := -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_USE_PREBUILT_UI=OFF
 
-.PHONY: run test lint reliability bench clean
+.PHONY: run test lint reliability clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
@@ -42,7 +42,7 @@ lint: $(STAMP)
 test: $(STAMP) $(LOCAL_STAMP) $(BROWSER_STAMP) lint  ## lint, type-check and run the whole test suite (local backend included)
 	$(PY) -m pytest -q
 
-# The reliability suite (part of `make test` too), then the README's "Reliability" table from its figures.
+# The reliability suite (part of `make test` too), then docs/reliability.md's table from its figures.
 reliability: $(STAMP) $(LOCAL_STAMP) $(BROWSER_STAMP)
 	$(PY) -m pytest tests/reliability -q
 	$(PY) -m tests.reliability.table --write docs/reliability.md

@@ -1,6 +1,6 @@
 """Each reliability family records its figure as JSON in ``tests/artifacts/reliability/`` (git-ignored).
 
-``python -m tests.reliability.table`` turns those files into the README's "Reliability" table.
+``python -m tests.reliability.table`` turns those files into the table of docs/reliability.md.
 """
 
 from __future__ import annotations
