@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=int, help="only the first N questions")
     ev.add_argument("--out", type=Path, help="run directory (default: $ATTACHE_HOME/runs/<set>-<config>)")
     ev.add_argument("--ingest", type=Path, action="append", default=[], help="ingest these articles first")
+    ev.add_argument("--library", type=Path, help="ingest the articles this TSV names first (seed, shared doc ids)")
     ev.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -65,7 +66,7 @@ def _eval(args: argparse.Namespace) -> int:
     from assistant.answering.assistant import Assistant
     from assistant.evaluate.compare import compare, format_comparison
     from assistant.evaluate.questions import load_questions
-    from assistant.evaluate.report import summary_table, write_report
+    from assistant.evaluate.report import format_halves, summary_table, write_report
     from assistant.evaluate.runner import config_fingerprint, load_rows, run
 
     if args.target[0] == "compare":
@@ -77,11 +78,16 @@ def _eval(args: argparse.Namespace) -> int:
     path = Path(args.target[0])
     questions = load_questions(path)[: args.limit] if args.limit else load_questions(path)
     assistant = Assistant.from_settings(_settings(args.config))
-    if args.ingest:
+    paths = list(args.ingest)
+    if args.library:
+        from assistant.evaluate.library import library_files
+
+        paths += library_files(args.library, assistant.settings.seeds_dir, assistant.settings.home / "library")
+    if paths:
         from ingest.pipeline import ingest_paths
 
         report = ingest_paths(
-            args.ingest, assistant.store, assistant.embedder, assistant.settings, show_progress=not args.quiet
+            paths, assistant.store, assistant.embedder, assistant.settings, show_progress=not args.quiet
         )
         print(report.summary(), file=sys.stderr)
     else:
@@ -95,6 +101,8 @@ def _eval(args: argparse.Namespace) -> int:
     print("| metric | value [95% CI] | n |\n|---|---|---|")
     for metric, value, n in summary_table(metrics):
         print(f"| {metric} | {value} | {n} |")
+    if len(halves := {row.get("split") for row in rows}) > 1:
+        print(format_halves(rows, sorted(str(h) for h in halves)))
     print(f"\nreport: {out / 'report.md'}  ·  {out / 'report.html'}  ·  {out / 'results.jsonl'}")
     return 0
 

@@ -1,15 +1,19 @@
 """Metrics on tiny hand-computed cases; the runner, report and compare end to end."""
 
 import json
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from assistant.core.errors import ConfigError
 from assistant.core.types import Answer, Article, Chunk, Citation, Passage, Sentence
 from assistant.evaluate.compare import compare, format_comparison
+from assistant.evaluate.library import library_files
 from assistant.evaluate.metrics import contains, normalise, score, summarise
-from assistant.evaluate.questions import EvalQuestion, from_record, load_questions
+from assistant.evaluate.questions import EvalQuestion, from_conversation, from_record, load_questions, split_of
 from assistant.evaluate.report import write_report
 from assistant.evaluate.runner import load_rows, run
 from tests.conftest import SEEDS, SHARED, run_module
@@ -170,3 +174,52 @@ def test_eval_cli_end_to_end(env_home: dict[str, str], tmp_path: Path) -> None:
     assert "answer_pass_rate" in done.stdout and (out / "report.html").exists()
     cmp = run_module("assistant", "eval", "compare", str(out), str(out), env=env_home)
     assert cmp.returncode == 0 and "Flipped questions: 0" in cmp.stdout
+
+
+def test_min_key_facts_lets_a_summary_pass_with_some_facts() -> None:
+    q = EvalQuestion(id="s1", question="Brief me.", key_facts=("Vienna", "Monday", "Geneva"), min_key_facts=2)
+    answer = _answer("Envoys met in Vienna on Monday [2].", [_passage(2, 0, 31)], [(2, 0, 31)])
+    assert q.required_facts == 2 and score(q, answer, {"a1": ARTICLE})["passed"]
+    assert not score(replace(q, min_key_facts=None), answer, {"a1": ARTICLE})["passed"]
+
+
+def test_split_is_fixed_by_id_and_keeps_a_conversation_whole() -> None:
+    assert split_of("x-01") == split_of("x-01") and {split_of(f"q{i}") for i in range(20)} == {"tune", "test"}
+    record = {"id": "conv-7", "as_of": "2023-06-16", "turns": [{"question": "Who went?"}, {"question": "And why?"}]}
+    turns = from_conversation(record)
+    assert [t.id for t in turns] == ["conv-7#1", "conv-7#2"] and [t.turn for t in turns] == [1, 2]
+    assert {t.split for t in turns} == {split_of("conv-7")} and turns[1].as_of == date(2023, 6, 16)
+
+
+def test_a_conversation_is_asked_in_order_and_scored_as_follow_ups(assistant: Any, tmp_path: Path) -> None:
+    record = {
+        "id": "conv-goals",
+        "as_of": "2023-06-16",
+        "turns": [
+            {"question": "What were the stated goals of Blinken's trip?", "key_facts": ["open lines of communication"]},
+            {"question": "What about the dates?", "key_facts": ["June 16 to 21"]},
+            {"question": "Write me a poem about the sea.", "answerable": False},
+        ],
+    }
+    path = tmp_path / "conversations.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    questions = load_questions(path)
+    rows = run(assistant, questions, path, tmp_path / "run", show_progress=False)
+    assert [r["turn"] for r in rows] == [1, 2, 3] and all(r["conversation"] == "conv-goals" for r in rows)
+    assert "June" in rows[1]["query"] or "dates" in rows[1]["query"]  # asked as a follow-up, not alone
+    metrics = summarise(rows, with_ci=False)
+    assert metrics["follow_up_correct"].n == 2
+
+
+def test_library_file_names_the_seed_and_shared_articles(tmp_path: Path) -> None:
+    pool = tmp_path / "pool.jsonl"
+    records = [{"doc_id": "d1", "title": "One", "text": "First."}, {"doc_id": "d2", "title": "Two", "text": "Second."}]
+    pool.write_text("".join(json.dumps(r) + "\n" for r in records))
+    library = tmp_path / "set.library.tsv"
+    library.write_text("# id\tdate\nseed\t\nd2\t2024-01-02\tnews\tTwo\n")
+    files = library_files(library, SEEDS, tmp_path / "work", pool=pool)
+    assert files[0].parent == SEEDS and files[0].suffix == ".txt"
+    assert [json.loads(line)["doc_id"] for line in files[-1].read_text().splitlines()] == ["d2"]
+    library.write_text("d3\n")
+    with pytest.raises(ConfigError, match="d3"):
+        library_files(library, SEEDS, tmp_path / "work", pool=pool)

@@ -8,7 +8,8 @@ Definitions (aligned with Ragas / ALCE names; see docs/evaluation.md):
 - ``mrr``: mean reciprocal rank of the first gold passage (0 when none), over answerable questions.
 - ``key_fact_recall``: mean share of key facts stated in the answer (normalised text match), answerable only;
   an abstention scores 0. Ragas: answer correctness (factual part), without a judge.
-- ``answer_pass_rate``: share of answerable questions answered (not abstained), cited, with every key fact.
+- ``answer_pass_rate``: share of answerable questions answered (not abstained), cited, with every key fact
+  (a list or summary question: with at least its ``min_key_facts``).
 - ``choice_accuracy``: multiple-choice sets only: the option the answer supports equals ``answer_index``.
 - ``citation_exact_rate``: share of citations whose quote is exactly ``article.text[start:end]``.
 - ``cited_sentence_rate``: share of answer sentences carrying at least one citation.
@@ -19,6 +20,7 @@ Definitions (aligned with Ragas / ALCE names; see docs/evaluation.md):
 - ``abstention_recall``: share of must-abstain questions abstained on; ``abstention_precision``: share of
   abstentions that were on must-abstain questions; ``wrong_abstention_rate``: answerable questions abstained on.
 - ``error_rate``: questions whose run raised (recorded with the error, never skipped).
+- ``follow_up_correct``: conversation turns after the first that pass (answerable) or are refused (must-abstain).
 - latency p50 / p95 of the whole answer, in ms.
 
 A rate with no eligible question is ``None`` ("n/a"), never NaN. Intervals are percentile bootstrap (2,000
@@ -98,7 +100,7 @@ def score(question: EvalQuestion, answer: Answer, articles: dict[str, Article]) 
         "key_facts_found": facts,
         "key_fact_recall": fact_recall if not answer.abstained else (0.0 if question.key_facts else None),
         "passed": bool(
-            question.answerable and not answer.abstained and answer.citations and len(facts) == len(question.key_facts)
+            question.answerable and not answer.abstained and answer.citations and len(facts) >= question.required_facts
         ),
         "chosen_option": chosen,
         "choice_correct": (chosen == question.answer_index) if question.choices else None,
@@ -177,6 +179,9 @@ def summarise(rows: list[Row], with_ci: bool = True) -> dict[str, Metric]:
     metrics["abstention_precision"] = rate([float(not r["answerable"]) for r in abstained])
     metrics["wrong_abstention_rate"] = rate([float(r["abstained"]) for r in answerable])
     metrics["error_rate"] = rate([float(bool(r.get("error"))) for r in rows])
+    if follow_ups := [r for r in done if (r.get("turn") or 0) > 1]:
+        correct = [float(r["passed"] if r["answerable"] else r["abstained"]) for r in follow_ups]
+        metrics["follow_up_correct"] = rate(correct)
     latencies = [float(r["latency_ms"]) for r in done]
     for name, q in (("latency_p50_ms", 50), ("latency_p95_ms", 95)):
         value = float(np.percentile(latencies, q)) if latencies else None

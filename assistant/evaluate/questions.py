@@ -1,10 +1,19 @@
-"""Question sets: Attaché's JSONL format, and the shared RealTime QA files mapped onto it."""
+"""Question sets: Attaché's JSONL format (single questions and multi-turn conversations), and the shared
+RealTime QA files mapped onto it.
+
+A conversation record (``{"id", "as_of", "turns": [...]}``) becomes one :class:`EvalQuestion` per turn, with
+``conversation`` and ``turn`` set; the runner asks them in order within one conversation.
+
+Every question falls in the ``tune`` or the ``test`` half by a fixed rule on its id (a conversation's turns
+by the conversation's id): :func:`split_of`. Rules and thresholds are changed by looking at ``tune`` only.
+"""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +36,26 @@ class EvalQuestion:
     choices: tuple[str, ...] = ()
     answer_index: int | None = None
     type: str = ""
+    min_key_facts: int | None = None  # a list or summary passes with this many key facts; None: all of them
+    article: str = ""  # the article the question is about (a doc id of the library, or "seed")
+    conversation: str = ""  # the conversation this turn belongs to ("" for a single question)
+    turn: int = 0  # 1-based turn in its conversation
+
+    @property
+    def split(self) -> str:
+        return split_of(self.conversation or self.id)
+
+    @property
+    def required_facts(self) -> int:
+        """How many key facts a passing answer states."""
+        if self.min_key_facts is None:
+            return len(self.key_facts)
+        return min(self.min_key_facts, len(self.key_facts))
+
+
+def split_of(key: str) -> str:
+    """``tune`` or ``test``, fixed by the id alone (SHA-1 parity), so neither half is chosen by its results."""
+    return "tune" if int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "test"
 
 
 def _date(value: Any) -> date | None:
@@ -60,7 +89,19 @@ def from_record(record: dict[str, Any]) -> EvalQuestion:
         choices=tuple(str(c) for c in record.get("choices") or ()),
         answer_index=record.get("answer_index"),
         type=str(record.get("type") or ""),
+        min_key_facts=record.get("min_key_facts"),
+        article=str(record.get("article") or ""),
     )
+
+
+def from_conversation(record: dict[str, Any]) -> list[EvalQuestion]:
+    """A conversation record → its turns, in order (ids ``<conversation>#<n>``)."""
+    conversation, as_of = str(record["id"]), record.get("as_of")
+    turns = []
+    for number, turn in enumerate(record["turns"], start=1):
+        question = from_record({"as_of": as_of, **turn, "id": f"{conversation}#{number}"})
+        turns.append(replace(question, conversation=conversation, turn=number))
+    return turns
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -72,7 +113,11 @@ def load_questions(path: Path) -> list[EvalQuestion]:
             for number, line in enumerate(handle, start=1):
                 if line.strip():
                     try:
-                        questions.append(from_record(json.loads(line)))
+                        record = json.loads(line)
+                        if "turns" in record:
+                            questions.extend(from_conversation(record))
+                        else:
+                            questions.append(from_record(record))
                     except (ValueError, KeyError, TypeError) as exc:
                         raise ConfigError(f"{path}:{number}: not a question record ({exc})") from exc
     except OSError as exc:

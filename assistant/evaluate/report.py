@@ -24,6 +24,22 @@ def summary_table(metrics: dict[str, Metric]) -> list[tuple[str, str, int]]:
     return [(name, m.fmt(percent=not name.startswith(plain)), m.n) for name, m in metrics.items()]
 
 
+def format_halves(rows: list[Row], halves: list[str]) -> str:
+    """The metrics of each half of a split set side by side (no intervals), as a Markdown table."""
+    tables = {half: summarise([r for r in rows if r.get("split") == half], with_ci=False) for half in halves}
+    names = list(next(iter(tables.values())))
+    lines = ["", "| metric | " + " | ".join(halves) + " |", "|---|" + "---|" * len(halves)]
+    for name in names:
+        cells = []
+        for half in halves:
+            metric = tables[half].get(name)
+            cells.append(
+                f"{metric.fmt(percent=not name.startswith(('latency', 'mrr')))} ({metric.n})" if metric else ""
+            )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def verdict(row: Row) -> str:
     """Why a question passed or failed, in a few words."""
     if row.get("error"):

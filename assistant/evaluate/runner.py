@@ -18,7 +18,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from assistant.answering.assistant import Assistant
+from assistant.answering.assistant import Assistant, Conversation
 from assistant.core.types import Answer, Article
 from assistant.evaluate.metrics import Row, score
 from assistant.evaluate.questions import EvalQuestion
@@ -54,6 +54,7 @@ def config_fingerprint(assistant: Assistant, questions_path: Path) -> dict[str, 
 def answer_row(answer: Answer) -> dict[str, Any]:
     return {
         "answer": answer.text,
+        "query": answer.query,
         "abstained": answer.abstained,
         "abstain_reason": answer.abstain_reason,
         "citations": [
@@ -84,12 +85,19 @@ def answer_row(answer: Answer) -> dict[str, Any]:
     }
 
 
-def run_one(assistant: Assistant, question: EvalQuestion, articles: dict[str, Article]) -> Row:
+def run_one(
+    assistant: Assistant, question: EvalQuestion, articles: dict[str, Article], chat: Conversation | None = None
+) -> Row:
+    """One question (in ``chat``, a turn of a conversation), answered and scored; an error is recorded."""
     base: Row = {k: v for k, v in asdict(question).items() if k not in ("as_of",)}
     base["as_of"] = question.as_of.isoformat() if question.as_of else None
+    base["split"] = question.split
     started = time.perf_counter()
     try:
-        answer = assistant.answer(question.question, as_of=question.as_of)
+        if chat is not None:
+            answer = chat.ask(question.question, as_of=question.as_of)
+        else:
+            answer = assistant.answer(question.question, as_of=question.as_of)
         for citation in answer.citations:
             aid = citation.passage.chunk.article_id
             if aid not in articles and (found := assistant.store.get_article(aid)) is not None:
@@ -140,15 +148,20 @@ def run(
     done = _previous(out, fingerprint["config_hash"])
     (out / RUN_INFO).write_text(json.dumps({**fingerprint, "questions": str(questions_path)}, indent=2))
     articles: dict[str, Article] = {}
+    # a conversation is asked whole: one unfinished turn re-runs all of it (later turns need the earlier answers)
+    unfinished = {q.conversation for q in questions if q.conversation and q.id not in done}
+    done = {k: row for k, row in done.items() if row.get("conversation") not in unfinished}
     rows: dict[str, Row] = dict(done)
     todo = [q for q in questions if q.id not in done]
+    chats: dict[str, Conversation] = {}
     with (out / RESULTS).open("w", encoding="utf-8") as handle:
         for row in done.values():
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         handle.flush()
         bar = tqdm(todo, unit="q", disable=not show_progress, file=sys.stderr, desc="eval", dynamic_ncols=True)
         for question in bar:
-            row = run_one(assistant, question, articles)
+            chat = chats.setdefault(question.conversation, assistant.conversation()) if question.conversation else None
+            row = run_one(assistant, question, articles, chat)
             rows[question.id] = row
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             handle.flush()
