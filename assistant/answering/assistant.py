@@ -88,7 +88,7 @@ class Assistant:
         if passages:
             draft = yield from _text_events(self.answerer.stream(question, query, passages, scope))
         else:  # nothing to ground an answer on: never ask a model to improvise
-            draft = Draft.refusal(NO_PASSAGES)
+            draft = Draft.refusal(NO_PASSAGES, rule="no_passages")
         timings = {
             "rewrite_ms": (rewritten - started) * 1000,
             "retrieve_ms": (retrieved - rewritten) * 1000,
@@ -105,6 +105,7 @@ class Assistant:
                 sentences=draft.sentences,
                 abstained=draft.abstained,
                 abstain_reason=draft.reason,
+                refusal_rule=draft.rule,
                 backend=self.backend,
                 query=query,
                 dropped_markers=draft.dropped_markers,

@@ -46,11 +46,20 @@ class Draft:
     repaired_sentences: int = 0  # grounding check: sentences re-cited to a passage that supports them
     dropped_sentences: int = 0  # grounding check: sentences no passage supports, removed
     timings: dict[str, float] = field(default_factory=dict)
+    rule: str = ""  # the refusal rule that fired ("" when answered)
 
     @classmethod
-    def refusal(cls, reason: str, **counts: int) -> Draft:
-        """The sources don't answer: ``reason`` is both the text and why."""
-        return cls(reason, (Sentence(reason),), abstained=True, reason=reason, **counts)  # type: ignore[arg-type]
+    def refusal(cls, reason: str, rule: str = "", dropped_markers: int = 0, dropped_sentences: int = 0) -> Draft:
+        """The sources don't answer: ``reason`` is both the text and why; ``rule`` names the check that said so."""
+        return cls(
+            reason,
+            (Sentence(reason),),
+            abstained=True,
+            reason=reason,
+            dropped_markers=dropped_markers,
+            dropped_sentences=dropped_sentences,
+            rule=rule,
+        )
 
 
 DraftStream = Generator[str, None, Draft]

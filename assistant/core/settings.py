@@ -306,6 +306,13 @@ class AnsweringSettings(Group):
         "news library (bench/training/results/answerability.md); it costs detail questions about a few articles many "
         "right answers, so 0 (off) is the default.",
     )
+    refusal_rules: tuple[str, ...] = Field(
+        default=("unnamed_entity", "off_topic", "min_score", "polar", "slot"),
+        description="Extractive: the refusal rules that are on (JSON list): unnamed_entity (a name of the question "
+        "appears in no passage), off_topic (none of its topic words does), min_score (no sentence scores "
+        "abstain_min_score), polar (no sentence covers a yes/no question's topic), slot (none names the "
+        "country / person / number asked for).",
+    )
     keep_ratio: float = Field(
         default=0.75, gt=0, le=1, description="Extractive: a sentence joins the answer at this share of the best score."
     )

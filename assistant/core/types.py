@@ -148,6 +148,7 @@ class Answer:
     sentences: tuple[Sentence, ...] = ()
     abstained: bool = False
     abstain_reason: str = ""
+    refusal_rule: str = ""  # which check refused (e.g. "min_score", "off_topic"); "" when answered
     backend: str = "extractive"
     query: str = ""
     dropped_markers: int = 0

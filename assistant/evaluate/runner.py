@@ -57,6 +57,7 @@ def answer_row(answer: Answer) -> dict[str, Any]:
         "query": answer.query,
         "abstained": answer.abstained,
         "abstain_reason": answer.abstain_reason,
+        "refusal_rule": answer.refusal_rule,
         "citations": [
             {
                 "number": c.number,

@@ -126,7 +126,7 @@ class ExtractiveAnswerer:
         support; the sentences stream once chosen."""
         draft = self.compose(query, list(passages))
         if not draft.abstained and (stale := off_window_reason(scope.window, draft.citations)):
-            draft = Draft.refusal(stale)
+            draft = Draft.refusal(stale, rule="off_window")
         if not draft.abstained and self._settings.grounding.check:
             sentences, citations = self._checker.annotate(draft.sentences, draft.citations)
             draft = replace(draft, sentences=sentences, citations=citations)
@@ -141,47 +141,43 @@ class ExtractiveAnswerer:
         pass
 
     def compose(self, question: str, passages: list[Passage]) -> Draft:
+        """The answer, or a refusal by the first refusal rule that fires (each named in ``Draft.rule``; the
+        rules listed in ``settings.answering.refusal_rules`` are on)."""
+        rules = set(self._settings.answering.refusal_rules)
         pool = candidates(passages)
         if not pool:
-            return _abstain(NO_PASSAGES)
+            return _abstain(NO_PASSAGES, rule="no_passages")
+        close = closest_coverage(passages)
         evidence = set().union(*(content_stems(f"{p.chunk.title} {p.chunk.text}") for p in passages))
         missing = [e for e in entities(question) if not mentioned(e, evidence)]
-        if missing:
+        if missing and "unnamed_entity" in rules:
             named = self._named(question, missing)
-            return _abstain(f"The sources don't say: they never mention {named}." + closest_coverage(passages))
+            return _abstain(f"The sources don't say: they never mention {named}." + close, rule="unnamed_entity")
         topic = [t for t in salient_terms(question) if not any(t in e for e in entities(question))]
-        if topic and not any(t in evidence for t in topic):
-            return _abstain(
-                "The sources don't say: none of the passages found is about this question." + closest_coverage(passages)
-            )
+        if topic and not any(t in evidence for t in topic) and "off_topic" in rules:
+            reason = "The sources don't say: none of the passages found is about this question."
+            return _abstain(reason + close, rule="off_topic")
         scores, vectors, query = self._score(question, pool)
         best = int(np.argmax(scores))
-        if float(scores[best]) < self._settings.answering.abstain_min_score:
-            return _abstain(
-                "The sources don't say: no passage in the library answers this question." + closest_coverage(passages)
-            )
-        if _POLAR.match(question) and topic:
+        if float(scores[best]) < self._settings.answering.abstain_min_score and "min_score" in rules:
+            reason = "The sources don't say: no passage in the library answers this question."
+            return _abstain(reason + close, rule="min_score")
+        if _POLAR.match(question) and topic and "polar" in rules:
             idf = IdfTable([content_stems(c.text) for c in pool])
             if idf.coverage(topic, set(content_stems(pool[best].text))) < self._settings.answering.polar_min_coverage:
-                return _abstain(
-                    "The sources don't say: no passage confirms or denies this." + closest_coverage(passages)
-                )
+                return _abstain("The sources don't say: no passage confirms or denies this." + close, rule="polar")
         fitted = scores
         slot = slot_of(question)
         if slot is not None:
             slotted = self._fit_slot(slot, pool, scores)
-            if slotted is None:
-                return _abstain(
-                    f"The sources don't say: the passages found are on the topic but none names {slot.describe()}."
-                    + closest_coverage(passages)
-                )
-            fitted = slotted
+            if slotted is None and "slot" in rules:
+                reason = f"The sources don't say: the passages found are on the topic but none names {slot.describe()}."
+                return _abstain(reason + close, rule="slot")
+            fitted = scores if slotted is None else slotted
         floor = self._settings.answering.abstain_min_answerability
         if floor > 0 and self._answerability(question, pool, scores, vectors, query) < floor:
-            return _abstain(
-                "The sources don't say: the passages found are on the topic, but no sentence in them answers "
-                "this question." + closest_coverage(passages)
-            )
+            reason = "The sources don't say: the passages found are on the topic, but no sentence in them answers "
+            return _abstain(reason + "this question." + close, rule="answerability")
         return self._select(pool, fitted, vectors, asks_for_list(question))
 
     def _answerability(

@@ -134,7 +134,7 @@ class GenerativeAnswerer:
             timings["first_token_ms"] = (first_token - t0) * 1000
         draft = self._draft("".join(pieces), passages)
         if not draft.abstained and (stale := off_window_reason(scope.window, draft.citations)):
-            draft = Draft.refusal(stale)
+            draft = Draft.refusal(stale, rule="off_window")
         return replace(draft, timings=timings)
 
     def _tokens(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
