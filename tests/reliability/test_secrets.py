@@ -79,7 +79,7 @@ def test_the_key_is_in_no_output_report_or_error(tmp_path: Path, assistant: Any)
     report = tmp_path / "report.json"
     run = run_module("ingest", "--report", str(report), str(SEED_ARTICLE), env=env)
     seen["ingest output"], seen["ingest report"] = run.stdout + run.stderr, report.read_text(encoding="utf-8")
-    key = make_settings(tmp_path / "s", openai_api_key=KEY).openai_api_key
+    key = make_settings(tmp_path / "s", openai_api_key=KEY).llm.api_key
     seen["the key setting"] = f"{key!r} {key}"
     assert len(seen) >= 13
     leaks = _leaks(seen)
