@@ -1,7 +1,16 @@
 """Follow-up questions → standalone queries.
 
-With an LLM the backend rewrites the follow-up (``prompts/rewrite.md``). Without one, a rule carries the
-previous question's names and topic words over to a follow-up that leans on it ("and what did China say?").
+With an LLM the backend rewrites the follow-up (``prompts/rewrite.md``). Without one, :func:`resolve` does it
+by rule, from the previous turn's resolved question:
+
+- a topic switch ("Switching topics: …", "Other story: …") and a self-contained question (it names its own
+  subject and points at nothing) stand alone;
+- "And Campbell?" / "What about Campbell?" asks the previous question of Campbell: "What did Campbell stress?";
+- he / she / his / her stand for the person the previous question named: "Where else is Blinken stopping?";
+- anything else that leans on the previous turn ("How much did it cost?") keeps its words and carries the
+  previous question's topic words for retrieval only, in a trailing parenthesis: ``How much did it cost?
+  (seize Maduro plane)``. The answerer reads the question without them (:func:`split_context`), so a carried
+  name never counts as something the question asks about, and words never pile up turn after turn.
 """
 
 from __future__ import annotations
@@ -9,14 +18,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.core.gazetteer import is_country_word
 from assistant.core.lexical import QUESTION_FRAME, STOPWORDS, stem, tokens
 
-_LEANS_ON_CONTEXT = re.compile(
-    r"^\W*(and|but|so|also|then|what about|how about|why|same)\b|\b(he|she|it|they|them|his|her|its|their|this|that|"
-    r"those|these|there|the trip|the visit|the talks|the meeting|the deal)\b",
+_TOPIC_SWITCH = re.compile(
+    r"^\W*(?:switching topics?|changing (?:the )?(?:topic|subject)|new topic|another topic|different topic|"
+    r"other story|another story|separately|unrelated(?:ly)?|on another note|now (?:for|to|the)\b[^:?]*)\s*[:,;.—–-]\s*",
+    re.I,
+)
+_ELLIPSIS = re.compile(r"^\W*(?:and|but|so|what about|how about)\s+(?P<subject>[^?,]{1,60}?)\s*\??\s*$", re.I)
+_PERSONAL = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
+_POINTS_BACK = re.compile(
+    r"\b(it|its|they|them|their|this|that|these|those|there|then|the two|the same|the (?:trip|visit|talks|meeting|"
+    r"deal|call|speech|decision|announcement|treaty|plane|attack|war|dinner|menu|plan|move|leaders?|officials?))\b",
     re.I,
 )
 _LEADING_CONNECTIVE = re.compile(r"^\W*(and|but|so|also|then)\b[\s,]*", re.I)
+_NAME = re.compile(r"(?<![\w’'])[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|de|van|von|bin|al-\w+))*")
+# capitalised words that name no one: question words, titles and institutions
+_NAMELESS = (
+    "what which who whom whose when where why how is are was were do does did can could will would "
+    "should has have had the a an and but so in on at of to for i us u.s. un nato eu state department "
+    "house ministry council union nations party forum congress parliament government office agency army "
+    "navy force forces white president minister secretary chancellor premier prime foreign defense "
+    "defence general war summit treaty asia europe africa america americas pacific atlantic middle east "
+    "west north south indo-pacific january february march april may june july august september october "
+    "november december monday tuesday wednesday thursday friday saturday sunday"
+)
+_NOT_A_PERSON = frozenset(_NAMELESS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +57,55 @@ class Turn:
     answer: str
 
 
+def split_context(query: str) -> tuple[str, str]:
+    """``"How much did it cost? (seize Maduro plane)"`` → ``("How much did it cost?", "seize Maduro plane")``."""
+    match = re.match(r"^(?P<core>.*\S)\s+\((?P<context>[^()]*)\)$", query.strip())
+    return (match["core"], match["context"]) if match else (query.strip(), "")
+
+
+def _bare(word: str) -> str:
+    """A word without its possessive and edge punctuation: "Department's" → "Department"."""
+    return word.removesuffix("'s").removesuffix("’s").strip(".’'")
+
+
+def _people(text: str) -> list[str]:
+    """Names of people (or of a subject that is like one) in ``text``, in order: capitalised runs that are not
+    question words, titles, institutions, months or countries."""
+    found = []
+    for match in _NAME.finditer(text):
+        words = [
+            w for w in match.group().split() if _bare(w).lower() not in _NOT_A_PERSON and not is_country_word(_bare(w))
+        ]
+        if words:
+            found.append(" ".join(words).removesuffix("’s").removesuffix("'s"))
+    return found
+
+
+def has_own_subject(question: str) -> bool:
+    """The question names someone or somewhere of its own (a country counts here)."""
+    body = question.strip()
+    first = body.split()[0] if body.split() else ""
+    rest = body[len(first) :]
+    return bool(_people(rest)) or any(is_country_word(t) for t in tokens(rest))
+
+
 def leans_on_context(question: str) -> bool:
-    return len(question.split()) <= 4 or bool(_LEANS_ON_CONTEXT.search(question))
+    """Whether a question in a conversation needs the earlier turns to be understood."""
+    if _TOPIC_SWITCH.match(question):
+        return False
+    if _ELLIPSIS.match(question) or _PERSONAL.search(question) or _POINTS_BACK.search(question):
+        return True
+    return not has_own_subject(question)
 
 
 def carry_over(question: str, previous_query: str) -> str:
-    """``question`` plus the previous query's topic words it lacks, e.g.
-    ("and what did China say?", "What were the goals of Blinken's trip?") → "What did China say? (Blinken trip goals)".
+    """``question`` plus the previous question's topic words it lacks, for retrieval, e.g.
+    ("and what did China say?", "What were the goals of Blinken's trip?") → "What did China say? (goals Blinken trip)".
     """
+    previous, _ = split_context(previous_query)
     present = {stem(t) for t in tokens(question)}
     carried: dict[str, None] = {}
-    for token in tokens(previous_query):
+    for token in tokens(previous):
         lower = token.lower()
         if lower in STOPWORDS or lower in QUESTION_FRAME or stem(token) in present:
             continue
@@ -46,3 +113,35 @@ def carry_over(question: str, previous_query: str) -> str:
     core = _LEADING_CONNECTIVE.sub("", question).strip()
     core = core[:1].upper() + core[1:]
     return f"{core} ({' '.join(carried)})" if carried else core
+
+
+def _ask_of(subject: str, previous: str) -> str | None:
+    """The previous question asked of ``subject`` instead: its person or pronoun replaced; None if it has neither."""
+    people = _people(previous[len(previous.split()[0]) :]) if previous.split() else []
+    if people:
+        return previous.replace(people[0], subject, 1)
+    if _PERSONAL.search(previous):
+        return _PERSONAL.sub(subject, previous, count=1)
+    return None
+
+
+def resolve(question: str, previous_query: str) -> str:
+    """A follow-up as a standalone query (see the module doc); ``previous_query`` is the previous turn's query."""
+    question = " ".join(question.split())
+    if switched := _TOPIC_SWITCH.match(question):
+        rest = question[switched.end() :]
+        return rest[:1].upper() + rest[1:]
+    if not leans_on_context(question):
+        return question
+    previous, _ = split_context(previous_query)
+    ellipsis = _ELLIPSIS.match(question)
+    named = ellipsis is not None and _people(ellipsis["subject"]) == [ellipsis["subject"].removesuffix("'s")]
+    if ellipsis and named and (asked := _ask_of(ellipsis["subject"], previous)) is not None:
+        return asked
+    if _PERSONAL.search(question) and (people := _people(previous[len(previous.split()[0]) :])):
+        person = people[-1]
+        resolved = re.sub(r"\b(his|her|hers)\b", f"{person}'s", question, count=1, flags=re.I)
+        if resolved == question:
+            resolved = _PERSONAL.sub(person, question, count=1)
+        return carry_over(resolved, previous)
+    return carry_over(question, previous)

@@ -6,162 +6,25 @@ sources mention what a question asks about, and (later) by the grounding check.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "whose",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "s",
-        "t",
-        "don",
-        "didn",
-        "doesn",
-        "isn",
-        "wasn",
-        "weren",
-        "won",
-        "shall",
-        "may",
-        "might",
-        "must",
-        "ought",
-        "per",
-        "via",
-        "upon",
-        "yet",
-        "one",
-    ]
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+# Function words NLTK's English list (bm25s' ``STOPWORDS_EN_PLUS``) leaves out: modal verbs, "also", "yet",
+# "per", "via", "upon", "whose", "one". Left in, "Could the talks fail?" would ask the sources for "could".
+EXTRA_STOPWORDS = frozenset(
+    ["also", "could", "may", "might", "must", "one", "ought", "per", "shall", "upon", "via", "whose", "would", "yet"]
 )
+# What the sentence-level checks drop: NLTK's English stopwords as bm25s ships them, plus the words above.
+# BM25 drops only bm25s' short list (``"en"``, a subset of this one) and lets idf discount the rest.
+STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | EXTRA_STOPWORDS
 
 # Words that frame a question rather than name its topic.
 QUESTION_FRAME = frozenset(
@@ -310,8 +173,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]|[A-Za-z]|\d[\d,.:/%]*\d|\d")
-_SUFFIXES = ("ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s")
-_STEM_LENGTH = 6
+_SNOWBALL = Stemmer.Stemmer("english")
+_SNOWBALL_LOCK = threading.Lock()  # a PyStemmer instance must not be called from two threads at once
+_EDGE_PUNCTUATION = "'\"()[]{}<>:;,.!?-"
 
 
 def tokens(text: str) -> list[str]:
@@ -327,18 +191,19 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def snowball(word: str) -> str:
+    """The Snowball English stem of a lower-case word (PyStemmer): the stemmer the keyword index uses too."""
+    with _SNOWBALL_LOCK:
+        return str(_SNOWBALL.stemWord(word))
+
+
 def stem(word: str) -> str:
-    """A crude, stable stem: lower case, one suffix off, trailing 'e' off, at most 6 letters."""
-    word = word.lower().replace("’", "'").strip("'")
+    """A word's Snowball stem, lower case, edge punctuation off; a number as written, thousands commas off."""
+    word = word.lower().replace("’", "'").strip(_EDGE_PUNCTUATION)
     if word[:1].isdigit():
         return word.replace(",", "")
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-            break
-    if word.endswith("e") and len(word) > 3:
-        word = word[:-1]
-    return word[:_STEM_LENGTH]
+    return snowball(word)
 
 
 def content_stems(text: str) -> list[str]:
@@ -360,7 +225,7 @@ def salient_terms(question: str) -> list[str]:
 def entities(question: str) -> list[list[str]]:
     """Names the question hinges on: runs of capitalised words (not titles) and numbers, as stems.
 
-    "What did Xi Jinping tell Blinken?" → [["xi", "jinpin"], ["blinke"]].
+    "What did Xi Jinping tell Blinken?" → [["xi", "jinp"], ["blinken"]].
     """
     found: list[list[str]] = []
     run: list[str] = []
@@ -380,10 +245,10 @@ def entities(question: str) -> list[list[str]]:
 
 _ALIAS_STEMS = {stem(k): {stem(v) for v in vs} for k, vs in ALIASES.items()}
 
-_MONTHS = "january february march april may june july august september october november december"
 _TIME = re.compile(
-    r"\b(" + "|".join(_MONTHS.split()) + r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|yesterday|today|tomorrow|(?:19|20)\d\d|\d{1,2}/\d{1,2})\b",
+    r"\b("
+    + "|".join([*calendar.month_name[1:], *calendar.day_name])
+    + r"|yesterday|today|tomorrow|(?:19|20)\d\d|\d{1,2}/\d{1,2})\b",
     re.I,
 )
 _NUMBER = re.compile(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant.answering.conversation import Turn, carry_over
+from assistant.answering.conversation import Turn, resolve, split_context
 from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope, closest_coverage, off_window_reason
 from assistant.answering.extractive.answerability import embedded, features, packaged_model
 from assistant.answering.extractive.slot import Slot, fills, slot_of
@@ -124,7 +124,7 @@ class ExtractiveAnswerer:
     def stream(self, question: str, query: str, passages: Sequence[Passage], scope: Scope) -> DraftStream:
         """Compose, refuse when every cited passage falls outside the question's dates, mark each sentence's
         support; the sentences stream once chosen."""
-        draft = self.compose(query, list(passages))
+        draft = self.compose(split_context(query)[0], list(passages))  # carried context is for retrieval only
         if not draft.abstained and (stale := off_window_reason(scope.window, draft.citations)):
             draft = Draft.refusal(stale, rule="off_window")
         if not draft.abstained and self._settings.grounding.check:
@@ -135,7 +135,7 @@ class ExtractiveAnswerer:
         return draft
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
-        return carry_over(question, history[-1].query)
+        return resolve(question, history[-1].query)
 
     def close(self) -> None:
         pass

@@ -1,0 +1,39 @@
+"""The offline follow-up resolver: what a follow-up points to, from the previous turn's question."""
+
+import pytest
+
+from assistant.answering.conversation import leans_on_context, resolve, split_context
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "previous", "expected"),
+    [
+        # "And X?" asks the previous question of X
+        ("And Lavrov?", "What did Wang Yi say about the sanctions?", "What did Lavrov say about the sanctions?"),
+        ("What about Macron?", "What did he promise?", "What did Macron promise?"),
+        # he / she / his / her: the person the previous question named
+        ("Where did she fly next?", "When did Baerbock land in Kyiv?", "Where did Baerbock fly next? (land Kyiv)"),
+        ("What was his main point?", "What did Sullivan tell reporters?",
+         "What was Sullivan's main point? (reporters)"),
+        # a topic switch and a self-contained question stand alone, with no words carried
+        ("Other story: why did Niger expel France's ambassador?", "Who met in Jeddah?",
+         "Why did Niger expel France's ambassador?"),
+        ("Who is Josep Borrell?", "When do the talks in Doha resume?", "Who is Josep Borrell?"),
+        # anything else that leans on the turn before carries its topic words, for retrieval only
+        ("How long did it last?", "Why did the Doha talks stall? (Hamas)", "How long did it last? (Doha talks stall)"),
+    ],
+)  # fmt: skip
+def test_follow_ups_resolve(follow_up: str, previous: str, expected: str) -> None:
+    assert resolve(follow_up, previous) == expected
+
+
+def test_what_leans_on_the_previous_turn() -> None:
+    assert leans_on_context("and the Europeans?") and leans_on_context("Did they sign it?")
+    assert leans_on_context("How many people came?")  # nameless and short: about the topic at hand
+    assert not leans_on_context("Why did Turkey block Sweden's NATO bid?")
+    assert not leans_on_context("New topic: what did Modi say in Washington?")
+
+
+def test_carried_context_is_split_from_the_question() -> None:
+    assert split_context("How long did it last? (Doha talks stall)") == ("How long did it last?", "Doha talks stall")
+    assert split_context("What did Lavrov (Russia's minister) say?") == ("What did Lavrov (Russia's minister) say?", "")
