@@ -313,6 +313,12 @@ class AnsweringSettings(Group):
         "abstain_min_score), polar (no sentence covers a yes/no question's topic), slot (none names the "
         "country / person / number asked for).",
     )
+    summary_distinct_cosine: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="Extractive summaries: a sentence this similar to one already chosen says nothing new.",
+    )
     keep_ratio: float = Field(
         default=0.75, gt=0, le=1, description="Extractive: a sentence joins the answer at this share of the best score."
     )

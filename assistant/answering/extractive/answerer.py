@@ -93,6 +93,36 @@ def asks_for_list(question: str) -> bool:
     return noun.lower() not in STOPWORDS and not noun[0].isupper()
 
 
+_SUMMARY = re.compile(
+    r"\b(summar(?:y|ise|ize)|brief(?:ing)? me|briefing|rundown|overview|recap|run me through|main points|key points|"
+    r"main takeaways?|takeaways|the gist|bullets?|bullet points?|what happened|catch me up|give me the story)\b",
+    re.I,
+)
+_REQUEST_WORDS = re.compile(
+    r"\b(summar(?:y|ise|ize)|brief(?:ing)?|me|on|give|a|an|the|quick|short|rundown|overview|recap|run|through|main|"
+    r"key|points?|takeaways?|gist|in|bullets?|lines?|sentences?|coverage|of|please|"
+    r"what happened|catch up|story)\b",
+    re.I,
+)
+_COUNT = {"two": 2, "three": 3, "four": 4, "five": 5}
+_HOW_MANY = re.compile(r"\b(two|three|four|five|[2-9])\s+(?:bullets?|bullet points|points|sentences|lines)\b", re.I)
+
+
+def summary_request(question: str) -> tuple[int, bool] | None:
+    """A request for a summary or briefing: (how many sentences, as bullets?), or None for a plain question."""
+    if not _SUMMARY.search(question):
+        return None
+    count = _HOW_MANY.search(question)
+    wanted = (_COUNT.get(count.group(1).lower()) or int(count.group(1))) if count else 5
+    return wanted, bool(re.search(r"\bbullet", question, re.I))
+
+
+def summary_topic(question: str) -> str:
+    """What a summary request is about, without the asking: "Brief me on the Doha talks" → "Doha talks"."""
+    asked = _REQUEST_WORDS.sub(" ", _HOW_MANY.sub(" ", question))
+    return " ".join(asked.replace("?", " ").replace(".", " ").split())
+
+
 def _with_marker(text: str, number: int) -> str:
     """``text`` with `` [n]`` before its final punctuation."""
     body = _CONNECTIVE.sub("", text)
@@ -148,15 +178,19 @@ class ExtractiveAnswerer:
         if not pool:
             return _abstain(NO_PASSAGES, rule="no_passages")
         close = closest_coverage(passages)
+        summary = summary_request(question)
+        asked = summary_topic(question) if summary else question  # a briefing is checked on its topic
         evidence = set().union(*(content_stems(f"{p.chunk.title} {p.chunk.text}") for p in passages))
-        missing = [e for e in entities(question) if not mentioned(e, evidence)]
+        missing = [e for e in entities(asked) if not mentioned(e, evidence)]
         if missing and "unnamed_entity" in rules:
-            named = self._named(question, missing)
+            named = self._named(asked, missing)
             return _abstain(f"The sources don't say: they never mention {named}." + close, rule="unnamed_entity")
-        topic = [t for t in salient_terms(question) if not any(t in e for e in entities(question))]
+        topic = [t for t in salient_terms(asked) if not any(t in e for e in entities(asked))]
         if topic and not any(t in evidence for t in topic) and "off_topic" in rules:
             reason = "The sources don't say: none of the passages found is about this question."
             return _abstain(reason + close, rule="off_topic")
+        if summary is not None:
+            return self._summary(asked or question, pool, *summary)
         scores, vectors, query = self._score(question, pool)
         best = int(np.argmax(scores))
         if float(scores[best]) < self._settings.answering.abstain_min_score and "min_score" in rules:
@@ -254,13 +288,35 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(i)
             words += n
-        return self._render(pool, chosen)
+        return self._render(pool, chosen, lead=True)
 
-    def _render(self, pool: list[Candidate], chosen: list[int]) -> Draft:
+    def _summary(self, topic: str, pool: list[Candidate], wanted: int, bullets: bool) -> Draft:
+        """A briefing: the ``wanted`` best sentences on ``topic`` that say different things, from the top
+        passages, in reading order; never refused for a low score (the library covers the topic: the checks
+        above passed)."""
+        scores, vectors, _ = self._score(topic, pool)
+        chosen: list[int] = []
+        distinct = self._settings.answering.summary_distinct_cosine
+        for i in (int(i) for i in np.argsort(-scores)):
+            if len(chosen) >= wanted:
+                break
+            if word_count(pool[i].text) > 60 or any(float(vectors[i] @ vectors[j]) > distinct for j in chosen):
+                continue
+            chosen.append(i)
+        draft = self._render(pool, chosen)
+        if bullets:
+            draft = replace(draft, text="\n".join(f"- {s.text}" for s in draft.sentences))
+        return draft
+
+    def _render(self, pool: list[Candidate], chosen: list[int], lead: bool = False) -> Draft:
+        """The chosen sentences (best first in ``chosen``) in reading order, article by article; with ``lead``, the
+        best sentence opens the answer and the rest follow in reading order."""
         best_of_article: dict[str, int] = {}
         for rank, i in enumerate(chosen):
             best_of_article.setdefault(pool[i].passage.chunk.article_id, rank)
         reading = sorted(chosen, key=lambda i: (best_of_article[pool[i].passage.chunk.article_id], pool[i].start))
+        if lead and chosen:
+            reading = [chosen[0], *(i for i in reading if i != chosen[0])]
         sentences: list[Sentence] = []
         citations: list[Citation] = []
         numbers: dict[str, int] = {}
