@@ -9,12 +9,9 @@ from __future__ import annotations
 import calendar
 import math
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
-import Stemmer
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 # Function words NLTK's English list (bm25s' ``STOPWORDS_EN_PLUS``) leaves out: modal verbs, "also", "yet",
@@ -173,9 +170,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]|[A-Za-z]|\d[\d,.:/%]*\d|\d")
-_SNOWBALL = Stemmer.Stemmer("english")
-_SNOWBALL_LOCK = threading.Lock()  # a PyStemmer instance must not be called from two threads at once
-_EDGE_PUNCTUATION = "'\"()[]{}<>:;,.!?-"
+_SUFFIXES = ("ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s")
+_STEM_LENGTH = 6
 
 
 def tokens(text: str) -> list[str]:
@@ -191,19 +187,23 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1 << 16)
-def snowball(word: str) -> str:
-    """The Snowball English stem of a lower-case word (PyStemmer): the stemmer the keyword index uses too."""
-    with _SNOWBALL_LOCK:
-        return str(_SNOWBALL.stemWord(word))
-
-
+# Not the Snowball stemmer BM25 uses (PyStemmer): on seeds/eval (193 questions, 121 conversation turns) it moves
+# answers both ways. It joins inflections this one splits (stress/stressed, stop/stopping) but splits derivations the
+# six-letter cut joins (respond/response, analyst/analysis, Micronesian/Micronesia, organisation/organization):
+# pass rate 59.9 -> 59.2 %, abstention recall 56.1 -> 63.4 %, conversation groundedness 99.0 -> 98.0 %. The
+# answerability model's features were also fitted on these stems.
 def stem(word: str) -> str:
-    """A word's Snowball stem, lower case, edge punctuation off; a number as written, thousands commas off."""
-    word = word.lower().replace("’", "'").strip(_EDGE_PUNCTUATION)
+    """A crude, stable stem: lower case, one suffix off, trailing 'e' off, at most 6 letters."""
+    word = word.lower().replace("’", "'").strip("'")
     if word[:1].isdigit():
         return word.replace(",", "")
-    return snowball(word)
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word[:_STEM_LENGTH]
 
 
 def content_stems(text: str) -> list[str]:
@@ -225,7 +225,7 @@ def salient_terms(question: str) -> list[str]:
 def entities(question: str) -> list[list[str]]:
     """Names the question hinges on: runs of capitalised words (not titles) and numbers, as stems.
 
-    "What did Xi Jinping tell Blinken?" → [["xi", "jinp"], ["blinken"]].
+    "What did Xi Jinping tell Blinken?" → [["xi", "jinp"], ["blinke"]].
     """
     found: list[list[str]] = []
     run: list[str] = []

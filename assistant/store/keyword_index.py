@@ -30,9 +30,9 @@ from typing import Any, NamedTuple, Protocol
 
 import bm25s
 import numpy as np
+import Stemmer
 from bm25s.tokenization import Tokenizer
 
-from assistant.core.lexical import snowball
 from assistant.core.types import Filters
 from assistant.store.postings import PostingsBuilder, scores_for
 
@@ -77,8 +77,7 @@ class KeywordHit(NamedTuple):
 
 
 def _tokenizer() -> Tokenizer:
-    """bm25s' tokenizer with the stemmer the sentence-level checks use (:func:`assistant.core.lexical.snowball`)."""
-    return Tokenizer(stemmer=snowball, stopwords="en")
+    return Tokenizer(stemmer=Stemmer.Stemmer("english").stemWord, stopwords="en")
 
 
 def index_text(title: str, text: str) -> str:
