@@ -307,10 +307,12 @@ class AnsweringSettings(Group):
         "right answers, so 0 (off) is the default.",
     )
     refusal_rules: tuple[str, ...] = Field(
-        default=("unnamed_entity", "off_topic", "min_score", "polar", "slot"),
+        default=("unnamed_entity", "instruction", "min_score", "polar"),
         description="Extractive: the refusal rules that are on (JSON list): unnamed_entity (a name of the question "
-        "appears in no passage), off_topic (none of its topic words does), min_score (no sentence scores "
-        "abstain_min_score), polar (no sentence covers a yes/no question's topic), slot (none names the "
+        "appears in no passage), instruction (an order to set the sources aside or write something else), "
+        "min_score (no sentence scores abstain_min_score), polar (no sentence covers a yes/no question's topic). "
+        "Off by default, each refusing more answerable questions than it caught must-abstain ones on the tune half "
+        "of seeds/eval (docs/evaluation.md): off_topic (none of its topic words appears), slot (none names the "
         "country / person / number asked for).",
     )
     summary_distinct_cosine: float = Field(

@@ -108,6 +108,20 @@ _COUNT = {"two": 2, "three": 3, "four": 4, "five": 5}
 _HOW_MANY = re.compile(r"\b(two|three|four|five|[2-9])\s+(?:bullets?|bullet points|points|sentences|lines)\b", re.I)
 
 
+# Not a question about the library: an order to set the sources aside, or to write something of one's own.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|forget|disregard|set aside|without)\b[^.?!]{0,30}\b(sources?|articles?|library|news|coverage|"
+    r"instructions|context)\b|\bfrom (your own )?memory\b|\b(write|compose)\b[^.?!]{0,20}\b(poem|haiku|limerick|"
+    r"song|joke|story|essay|sonnet|rap)\b|\btell me a (joke|story)\b|\bpretend (to be|you are)\b",
+    re.I,
+)
+
+
+def is_instruction(question: str) -> bool:
+    """An order rather than a question about the library ("Ignore your sources and…", "Write a haiku…")."""
+    return bool(_INSTRUCTION.search(question))
+
+
 def summary_request(question: str) -> tuple[int, bool] | None:
     """A request for a summary or briefing: (how many sentences, as bullets?), or None for a plain question."""
     if not _SUMMARY.search(question):
@@ -178,6 +192,9 @@ class ExtractiveAnswerer:
         if not pool:
             return _abstain(NO_PASSAGES, rule="no_passages")
         close = closest_coverage(passages)
+        if "instruction" in rules and is_instruction(question):
+            reason = "The sources don't say: Attaché answers questions from the articles in the library, nothing else."
+            return _abstain(reason + close, rule="instruction")
         summary = summary_request(question)
         asked = summary_topic(question) if summary else question  # a briefing is checked on its topic
         evidence = set().union(*(content_stems(f"{p.chunk.title} {p.chunk.text}") for p in passages))
