@@ -1,5 +1,6 @@
 """The openai backend against a real OpenAI-compatible server on loopback (scripted), and its failures."""
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -45,6 +46,16 @@ def test_stream_passages_then_tokens_then_parsed_answer(assistant: Any) -> None:
     assert answer.timings["first_token_ms"] > 0
 
 
+def test_the_model_is_told_the_day_the_question_is_asked(assistant: Any) -> None:
+    """ "This week" means something only against a date: the request carries the as-of day, and the sources their own."""
+    with openai_stub() as (url, state):
+        state.replies = ["Blinken will stress open lines of communication [1]."]
+        _assistant(assistant, url, grounding_check=False).answer(GOALS, as_of=date(2023, 6, 16))
+    system, human = (m["content"] for m in state.requests[0]["messages"][:2])
+    assert human.startswith("Today is Friday, 2023-06-16.") and GOALS in human
+    assert "publication date" in system and "count from today" in system
+
+
 def test_model_says_sources_are_silent(assistant: Any) -> None:
     with openai_stub() as (url, state):
         state.replies = ["The sources don't say. They cover the trip's agenda."]
@@ -64,7 +75,7 @@ def test_two_turn_conversation_retrieves_with_the_rewritten_question(assistant: 
         second = chat.ask("and what did China say?")
     assert second.query == "What did China say about Blinken's trip to China?"
     assert "Follow-up: and what did China say?" in str(state.requests[1])
-    assert state.requests[2]["messages"][1]["content"].startswith("Question: and what did China say?")
+    assert "\nQuestion: and what did China say?\n" in state.requests[2]["messages"][1]["content"]  # as asked
 
 
 def test_extractive_follow_up_carries_the_previous_topic(assistant: Any) -> None:

@@ -14,6 +14,7 @@ import html
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from langchain_core.prompts import ChatPromptTemplate
@@ -63,7 +64,7 @@ def fit_to_context(passages: Sequence[Passage], question: str, settings: Setting
 def build_chain(chat_model: Any) -> Runnable[dict[str, Any], dict[str, Any]]:
     """{question, passages} → the same dict grown by ``sources`` and ``answer`` (streamed message chunks)."""
     prompt = ChatPromptTemplate.from_messages(
-        [("system", load_prompt("answer")), ("human", "Question: {question}\nAnswer:")]
+        [("system", load_prompt("answer")), ("human", "Today is {today}.\nQuestion: {question}\nAnswer:")]
     )
 
     def sources(x: dict[str, Any]) -> str:
@@ -73,6 +74,12 @@ def build_chain(chat_model: Any) -> Runnable[dict[str, Any], dict[str, Any]]:
         sources=RunnableLambda(sources)
     ).assign(answer=prompt | chat_model)  # message chunks: the last one carries the finish reason
     return chain
+
+
+def _today(as_of: date | None) -> str:
+    """The day the question is asked, as the model reads it: "Friday, 2023-06-16"."""
+    day = as_of or date.today()
+    return f"{day:%A}, {day.isoformat()}"
 
 
 Connect = Callable[[], Any]
@@ -125,7 +132,7 @@ class GenerativeAnswerer:
         t0 = time.perf_counter()
         pieces: list[str] = []
         first_token: float | None = None
-        for piece in self._tokens(question, passages):
+        for piece in self._tokens(question, passages, scope.as_of):
             first_token = first_token or time.perf_counter()
             pieces.append(piece)
             yield piece
@@ -137,14 +144,15 @@ class GenerativeAnswerer:
             draft = Draft.refusal(stale, rule="off_window")
         return replace(draft, timings=timings)
 
-    def _tokens(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+    def _tokens(self, question: str, passages: Sequence[Passage], as_of: date | None = None) -> Iterator[str]:
         """The answer's text pieces. A stream that ends without a finish reason was cut off (the connection
         closed mid-answer): that is a :class:`BackendResponseError`, never a silently shortened answer."""
         finished, received = False, 0
         self.chat_model  # noqa: B018 - connect before streaming
         assert self._chain is not None
         try:
-            for chunk in self._chain.stream({"question": question, "passages": list(passages)}):
+            inputs = {"question": question, "passages": list(passages), "today": _today(as_of)}
+            for chunk in self._chain.stream(inputs):
                 if (piece := chunk.get("answer")) is not None:
                     finished = finished or bool(piece.response_metadata.get("finish_reason"))
                     if text := piece.text:
