@@ -47,7 +47,7 @@ def test_stream_passages_then_tokens_then_parsed_answer(assistant: Any) -> None:
 
 
 def test_the_model_is_told_the_day_the_question_is_asked(assistant: Any) -> None:
-    """ "This week" means something only against a date: the request carries the as-of day, and the sources their own."""
+    """ "This week" means something only against a date: the request carries the as-of day."""
     with openai_stub() as (url, state):
         state.replies = ["Blinken will stress open lines of communication [1]."]
         _assistant(assistant, url, grounding_check=False).answer(GOALS, as_of=date(2023, 6, 16))
