@@ -230,6 +230,39 @@ class IngestSettings(Group):
     )
 
 
+class FetchSettings(Group):
+    """Fetching from the web: article URLs, feeds, sitemaps (``ingest/web/``). Polite and safe by default."""
+
+    model_config = _config("ATTACHE_FETCH_")
+    flat_prefix = "fetch_"
+
+    user_agent: str = Field(
+        default="Attache/0.1 (a news-reading assistant; python-httpx)",
+        validation_alias=AliasChoices("ATTACHE_USER_AGENT", "user_agent"),
+        description="The User-Agent of every request, and the name robots.txt rules are matched against.",
+    )
+    allow_private: bool = Field(
+        default=False,
+        description="Let URLs reach loopback, link-local, private and reserved addresses (after DNS and redirects). "
+        "Off: a URL given to the web app or the CLI cannot make the server fetch its own network.",
+    )
+    timeout: float = Field(default=20.0, gt=0, description="Seconds to connect, and between bytes of a response.")
+    max_mb: float = Field(default=10.0, gt=0, description="Largest response body (MiB); a larger one is refused.")
+    max_redirects: int = Field(default=5, ge=0, le=30, description="Redirects followed per URL, each re-checked.")
+    retries: int = Field(
+        default=2, ge=0, le=10, description="Retries of a request on 429, 5xx and connection errors, with backoff."
+    )
+    max_retry_after: float = Field(
+        default=60.0, ge=0, description="Longest Retry-After honoured (seconds); a longer one fails the URL."
+    )
+    host_delay: float = Field(default=1.0, ge=0, description="Seconds between two requests to the same host.")
+    robots: bool = Field(default=True, description="Honour robots.txt (fetched once per host and run).")
+    max_items: int = Field(default=200, ge=1, description="Articles taken from one feed or sitemap per run.")
+    watch_every: float = Field(
+        default=1800.0, gt=0, description="Seconds between two cycles of `python -m ingest watch` (--every)."
+    )
+
+
 class RetrievalSettings(Group):
     """Question → ranked passages."""
 
@@ -386,6 +419,7 @@ GROUPS: dict[str, type[Group]] = {
     "embed": EmbedSettings,
     "chunking": ChunkingSettings,
     "ingest": IngestSettings,
+    "fetch": FetchSettings,
     "retrieval": RetrievalSettings,
     "answering": AnsweringSettings,
     "grounding": GroundingSettings,
@@ -411,6 +445,7 @@ class Settings(BaseModel):
     embed: EmbedSettings
     chunking: ChunkingSettings
     ingest: IngestSettings
+    fetch: FetchSettings
     retrieval: RetrievalSettings
     answering: AnsweringSettings
     grounding: GroundingSettings
