@@ -7,6 +7,7 @@ AttacheError
 ├── StoreError           Chroma could not be opened, read or written
 │   └── EmbedderMismatch the collection was built with another embedder
 ├── IngestError          one input could not be turned into articles (carries the path)
+│   └── FetchError       a URL was refused or could not be fetched (``transient``: worth trying later)
 └── BackendError         the answer backend failed (LLM endpoint and friends)
 """
 
@@ -53,6 +54,18 @@ class IngestError(AttacheError):
         self.path = path
         self.reason = reason
 
+
+
+class FetchError(IngestError):
+    """A URL was refused (scheme, private address, robots.txt) or could not be fetched (status, timeout, size).
+
+    ``transient`` marks what may work later (timeouts, 429, 5xx, connection errors): a watched feed's item
+    that failed so is tried again next cycle.
+    """
+
+    def __init__(self, url: str, reason: str, transient: bool = False) -> None:
+        super().__init__(url, reason)
+        self.transient = transient
 
 class BackendError(AttacheError):
     """The answering backend failed."""
