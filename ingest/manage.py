@@ -30,6 +30,10 @@ def describe(article: Article) -> str:
         lines.extend(f"  {c.outlet or '-'} {c.url or c.source_path}" for c in article.copies)
     if article.source_path:
         lines.append(f"from {article.source_path}")
+    if article.feed_url:
+        lines.append(f"listed in {article.feed_url}")
+    if article.fetched_at:
+        lines.append(f"fetched {article.fetched_at}")
     return "\n".join([*lines, "", article.text])
 
 

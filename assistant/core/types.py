@@ -26,7 +26,8 @@ class Article:
     """One news article as ingested. ``text`` is the body every offset refers to.
 
     ``copies`` are the near-duplicates folded into this article at ingest (the same story run by
-    other outlets); ``fingerprint`` is the MinHash signature that found them.
+    other outlets); ``fingerprint`` is the MinHash signature that found them. Provenance: ``source_path``
+    is the file or URL it came from, ``feed_url`` the listing that named it, ``fetched_at`` when.
     """
 
     id: str
@@ -40,6 +41,8 @@ class Article:
     source_path: str = ""
     copies: tuple[ArticleCopy, ...] = ()
     fingerprint: str = ""
+    fetched_at: str = ""  # when it was fetched from ``source_path`` (a URL), ISO 8601 UTC; empty for files
+    feed_url: str = ""  # the feed, sitemap or OPML list that led to it, if any
 
     @property
     def also_reported_by(self) -> tuple[str, ...]:

@@ -143,6 +143,8 @@ def article_metadata(article: Article, content_hash: str, n_chunks: int) -> dict
         "authors": "; ".join(article.authors),
         "summary": article.summary,
         "source_path": article.source_path,
+        "fetched_at": article.fetched_at,
+        "feed_url": article.feed_url,
         "content_hash": content_hash,
         "n_chunks": n_chunks,
     }
@@ -163,6 +165,8 @@ def article_from_record(article_id: str, text: str, meta: dict[str, Any]) -> Art
         source_path=str(meta.get("source_path", "")),
         copies=_copies_from_json(meta.get("copies")),
         fingerprint=str(meta.get("fingerprint", "")),
+        fetched_at=str(meta.get("fetched_at", "")),
+        feed_url=str(meta.get("feed_url", "")),
     )
 
 
