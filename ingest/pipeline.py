@@ -1,4 +1,4 @@
-"""Paths → articles → chunks → vectors → store, with dedupe, progress, pruning and a per-file report.
+"""Paths or URLs → articles → chunks → vectors → store, with dedupe, progress, pruning and a per-input report.
 
 Each article is classified against the :class:`~ingest.catalog.Catalog` of what is stored:
 
@@ -16,6 +16,7 @@ ones), and the next run skips what was committed and redoes the rest.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.core.errors import FetchError
 from assistant.core.settings import Settings
 from assistant.core.types import Article, ArticleCopy
 from assistant.models.embedders import Embedder, release_memory
@@ -33,13 +35,25 @@ from assistant.store.keyword_index import KeywordIndex
 from ingest.catalog import Catalog, Entry
 from ingest.dedupe import fingerprint
 from ingest.loaders import LoadOptions, estimate_articles, expand_paths
-from ingest.prepare import FileDone, Item, Prepared, chunks_for, prepare_articles, prepare_files, read_ahead
+from ingest.prepare import (
+    Failed,
+    FileDone,
+    Item,
+    Prepared,
+    chunks_for,
+    prepare,
+    prepare_articles,
+    prepare_files,
+    read_ahead,
+)
 from ingest.prune import Scopes, gone_after, prune
 from ingest.readers import FieldMap
 from ingest.report import Duplicate, IngestReport
+from ingest.web.client import Fetcher
+from ingest.web.sources import Expansion, expand, read_target
 from ingest.writer import BatchWriter, embedding_text
 
-__all__ = ["IngestReport", "embedding_text", "ingest_articles", "ingest_paths"]
+__all__ = ["IngestReport", "embedding_text", "ingest_articles", "ingest_paths", "ingest_targets", "ingest_urls"]
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +84,11 @@ class _Run:
                 if isinstance(item, FileDone):
                     self._file_done(item)
                     continue
-                self.handle(item)
+                if isinstance(item, Failed):
+                    self.report.failed.append((item.source, item.reason))
+                    self.report.outcomes.append((item.source, "", "retry" if item.transient else "failed"))
+                else:
+                    self.handle(item)
                 done += 1
                 self._bar.update(1)
                 if on_progress:
@@ -96,15 +114,18 @@ class _Run:
         entry = self.catalog.get(article.id)
         if entry is not None and entry.digest == digest:
             self._unchanged(entry, article)
+            self._outcome(article, "unchanged")
             return
         if self.catalog.owner(article.id) is not None:
             if self.catalog.copy(article.id).content_hash == digest:
                 self.report.unchanged += 1
+                self._outcome(article, "unchanged")
                 return
             self._save_copies(self.catalog.detach(article.id))  # changed: judge it afresh
         print_ = item.print_ or (fingerprint(article.text) if self.catalog.dedupe else None)
         if entry is None and (match := self.catalog.find_original(print_)):
             self._fold(article, digest, *match)
+            self._outcome(article, "duplicate")
             return
         stored = replace(
             article,
@@ -114,6 +135,10 @@ class _Run:
         chunks = item.chunks if item.chunks is not None else chunks_for(article, self.settings)
         self.writer.add(stored, digest, chunks, replacing=entry is not None)
         self.catalog.add(stored, digest, print_)
+        self._outcome(article, "replaced" if entry is not None else "added")
+
+    def _outcome(self, article: Article, what: str) -> None:
+        self.report.outcomes.append((article.source_path, article.id, what))
 
     def _unchanged(self, entry: Entry, article: Article) -> None:
         self.report.unchanged += 1
@@ -199,3 +224,63 @@ def _consume_files(
     total = sum(estimate_articles(path) for path in files)
     items = prepare_files(files, options, run.settings, run.catalog.digests(), run.catalog.dedupe)
     run.consume(items, total, show, on_progress)
+
+
+def ingest_urls(
+    urls: list[str],
+    store: Store,
+    embedder: Embedder,
+    settings: Settings,
+    show_progress: bool = False,
+    on_progress: ProgressCallback | None = None,
+    *,
+    discover: bool = False,
+    fetcher: Fetcher | None = None,
+) -> IngestReport:
+    """Ingest article pages, feeds, sitemaps and OPML lists by URL (``discover``: find a home page's feeds).
+
+    The same report as :func:`ingest_paths`: every URL that failed is in ``failed`` with its reason,
+    ``outcomes`` says what became of each article (added, replaced, unchanged, duplicate).
+    """
+    with _fetcher(fetcher, settings) as client:
+        found = expand(urls, client, settings.fetch.max_items, discover)
+        return ingest_targets(found, store, embedder, settings, show_progress, on_progress, fetcher=client)
+
+
+def ingest_targets(
+    found: Expansion,
+    store: Store,
+    embedder: Embedder,
+    settings: Settings,
+    show_progress: bool = False,
+    on_progress: ProgressCallback | None = None,
+    *,
+    fetcher: Fetcher | None = None,
+) -> IngestReport:
+    """Fetch and ingest the pages :func:`~ingest.web.sources.expand` found (``watch`` gives only new ones)."""
+    report = IngestReport(failed=list(found.failed), skipped=list(found.skipped))
+    options = LoadOptions(max_bytes=int(settings.fetch.max_mb * 2**20))
+    with _fetcher(fetcher, settings) as client:
+        run = _Run(store, embedder, settings, report)
+        known, dedupe = run.catalog.digests(), run.catalog.dedupe
+
+        def items() -> Iterator[Item]:
+            for target in found.targets:
+                try:
+                    yield prepare(read_target(target, client, options), settings, known, dedupe)
+                except FetchError as exc:
+                    yield Failed(target.url, exc.reason, exc.transient)
+
+        run.consume(items(), len(found.targets), show_progress, on_progress)
+    refresh_keyword_index(store, embedder, settings)
+    return report
+
+
+@contextlib.contextmanager
+def _fetcher(given: Fetcher | None, settings: Settings) -> Iterator[Fetcher]:
+    """The caller's fetcher (left open), or one for this call."""
+    if given is not None:
+        yield given
+        return
+    with Fetcher(settings.fetch) as fetcher:
+        yield fetcher

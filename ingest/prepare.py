@@ -47,7 +47,16 @@ class FileDone:
         return not self.errors
 
 
-Item = Prepared | FileDone
+@dataclass(frozen=True)
+class Failed:
+    """An input that gave no article (a URL that could not be fetched or read), with the reason."""
+
+    source: str
+    reason: str
+    transient: bool = False  # may work later (a timeout, 429, 5xx): a watched feed tries it again
+
+
+Item = Prepared | FileDone | Failed
 
 
 def chunks_for(article: Article, settings: Settings) -> tuple[Chunk, ...]:

@@ -32,6 +32,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    outcomes: list[tuple[str, str, str]] = field(default_factory=list)  # (source, article id, what happened)
 
     @property
     def ok(self) -> bool:
@@ -53,8 +54,10 @@ class IngestReport:
             f"{self.rate(self.articles):.1f} articles/s, {self.rate(self.chunks):.1f} chunks/s)"
         )
         lines = [line, *(f"  failed: {path}: {reason}" for path, reason in self.failed)]
-        if self.skipped:
-            lines.append(f"  skipped {len(self.skipped)} unsupported file(s), e.g. {self.skipped[0][0]}")
+        files = [(path, reason) for path, reason in self.skipped if reason == "unsupported file type"]
+        if files:
+            lines.append(f"  skipped {len(files)} unsupported file(s), e.g. {files[0][0]}")
+        lines.extend(f"  skipped: {path}: {reason}" for path, reason in self.skipped if (path, reason) not in files)
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,7 +74,16 @@ class IngestReport:
             "pruned": [{"id": aid, "source_path": source} for aid, source in self.pruned],
             "failed": [{"path": path, "reason": reason} for path, reason in self.failed],
             "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
+            "articles": [{"source": src, "id": aid, "outcome": what} for src, aid, what in self.outcomes],
         }
+
+    def merge(self, other: IngestReport) -> IngestReport:
+        """This run and ``other`` as one report (paths and URLs given to one command)."""
+        for name in ("added", "replaced", "unchanged", "chunks", "seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("duplicates", "pruned", "failed", "skipped", "outcomes"):
+            getattr(self, name).extend(getattr(other, name))
+        return self
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -35,21 +35,32 @@ def _paragraphs(text: str, title: str) -> str:
 
 def parse_html(raw: bytes, path: Path) -> Article:
     """The article in one saved page; a page without article text raises ``IngestError``."""
+    return _extract(raw, str(path), str(path.resolve()))
+
+
+def parse_page(raw: bytes, url: str) -> Article:
+    """The article in a page fetched from ``url`` (its URL when the page names no canonical one)."""
+    return _extract(raw, url, url, page_url=url)
+
+
+def _extract(raw: bytes, where: str, source: str, page_url: str = "") -> Article:
     import trafilatura
 
     if b"\x00" in raw[:4096]:
-        raise IngestError(str(path), "binary file (NUL bytes), not HTML")
+        raise IngestError(where, "binary file (NUL bytes), not HTML")
     try:
-        doc = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=True)
+        doc = trafilatura.bare_extraction(
+            raw, url=page_url or None, with_metadata=True, include_comments=False, include_tables=True
+        )
     except Exception as exc:  # trafilatura raises whatever its parsers raise
-        raise IngestError(str(path), f"cannot parse HTML: {exc}") from exc
+        raise IngestError(where, f"cannot parse HTML: {exc}") from exc
     if doc is None or isinstance(doc, dict):
-        raise IngestError(str(path), "no article text found in the HTML")
+        raise IngestError(where, "no article text found in the HTML")
     title = (doc.title or "").strip()
     text = _paragraphs(doc.text or "", title)
     if len(text.split()) < MIN_WORDS:
-        raise IngestError(str(path), f"no article text found in the HTML ({len(text.split())} words)")
-    url = (doc.url or "").strip()
+        raise IngestError(where, f"no article text found in the HTML ({len(text.split())} words)")
+    url = (doc.url or page_url).strip()
     return Article(
         id=article_id(url, text),
         title=title or short_title(text.split("\n", 1)[0]),
@@ -59,7 +70,7 @@ def parse_html(raw: bytes, path: Path) -> Article:
         published=published_date(doc.date, url, text),
         authors=split_authors(doc.author or ""),
         summary=(doc.description or "").strip(),
-        source_path=str(path.resolve()),
+        source_path=source,
     )
 
 
