@@ -259,6 +259,7 @@ def ingest_targets(
 ) -> IngestReport:
     """Fetch and ingest the pages :func:`~ingest.web.sources.expand` found (``watch`` gives only new ones)."""
     report = IngestReport(failed=list(found.failed), skipped=list(found.skipped))
+    report.outcomes = [(url, "", "retry" if url in found.transient else "failed") for url, _ in found.failed]
     options = LoadOptions(max_bytes=int(settings.fetch.max_mb * 2**20))
     with _fetcher(fetcher, settings) as client:
         run = _Run(store, embedder, settings, report)

@@ -49,6 +49,12 @@ class Expansion:
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
+    transient: set[str] = field(default_factory=set)  # failed URLs worth trying later
+
+    def fail(self, error: FetchError, url: str = "") -> None:
+        self.failed.append((url or error.path, error.reason))
+        if error.transient:
+            self.transient.add(url or error.path)
 
     def add(self, target: Target) -> None:
         if all(t.url != target.url for t in self.targets):
@@ -70,7 +76,7 @@ def expand(
         try:
             _expand_one(url, fetcher, max_items, discover, found, depth=0)
         except FetchError as exc:
-            found.failed.append((url, exc.reason))
+            found.fail(exc, url)
     return found
 
 
@@ -88,7 +94,7 @@ def _expand_one(url: str, fetcher: Fetcher, max_items: int, discover: bool, foun
             try:
                 _expand_one(feed, fetcher, max_items, False, found, depth + 1)
             except FetchError as exc:
-                found.failed.append((feed, exc.reason))
+                found.fail(exc, feed)
     elif kind == "page":
         found.add(Target(url, fetched=fetched))
     else:
@@ -120,7 +126,7 @@ def expand_listing(fetched: Fetched, fetcher: Fetcher, max_items: int, found: Ex
             try:
                 _expand_one(entry.url, fetcher, max_items, False, found, depth + 1)
             except FetchError as exc:
-                found.failed.append((entry.url, exc.reason))
+                found.fail(exc, entry.url)
 
 
 def _not_an_article(fetched: Fetched) -> str:

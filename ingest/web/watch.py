@@ -178,6 +178,7 @@ def _poll(url: str, state: WatchState, fetcher: Fetcher, max_items: int, found: 
     for target in new:
         found.add(target)
     found.failed.extend(mine.failed)
+    found.transient |= mine.transient
     polled = FeedState(
         url,
         mine.titles.get(url, ""),
