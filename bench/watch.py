@@ -49,13 +49,12 @@ def main() -> None:
     args = parser.parse_args()
     with LoopbackSite() as site, tempfile.TemporaryDirectory() as tmp:
         site.growing_feed("/world.xml", ["/meridian/talks.html", "/harbour/grain.html"])
-        world_grows = site.grow  # type: ignore[attr-defined]
         site.growing_feed("/islands.xml", ["/meridian/summit.html"])
         feeds = Path(tmp) / "feeds.txt"
         feeds.write_text("\n".join(site.url(f) for f in FEEDS) + "\n")
         for label in ("first cycle", "unchanged", "one new item"):
             if label == "one new item":
-                world_grows("/harbour/envoy.html")
+                site.grow("/world.xml", "/harbour/envoy.html")
             served = len(site.log)
             seconds, output = _cycle(Path(tmp) / "home", feeds, args.host_delay)
             print(f"## {label}: {seconds:.1f} s wall (process), {len(site.log) - served} requests served")

@@ -55,7 +55,7 @@ def test_only_new_items_are_fetched_and_an_unchanged_feed_costs_one_304(
     assert (second.requests, second.not_modified, second.added) == (2, 1, 0)  # robots.txt + one 304
     assert [p for p, _h in site.log] == ["/robots.txt", "/world.xml"]
 
-    site.grow(SUMMIT)  # type: ignore[attr-defined]
+    site.grow("/world.xml", SUMMIT)
     site.log.clear()
     third = run_cycle([feed], state, settings, ingest)
     assert third.lines == [f"{feed}: 3 items, 1 new: added 1, failed 0"]

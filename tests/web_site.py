@@ -130,6 +130,12 @@ def _rfc822(day: str) -> str:
 
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _static(page: bytes) -> Callable[[dict[str, str]], Response]:
+    return lambda _headers: (200, HTML, page)
+
+
 XML = {"Content-Type": "application/rss+xml"}
 
 
@@ -141,6 +147,7 @@ class LoopbackSite:
     routes: dict[str, Callable[[dict[str, str]], Response]] = field(default_factory=dict)
     log: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    _feeds: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         site = self
@@ -220,7 +227,7 @@ class LoopbackSite:
         base = self.base
         for path, (title, outlet, day, author, paragraphs) in ARTICLES.items():
             page = article_page(title, outlet, day, author, paragraphs)
-            self.routes[path] = lambda _h, page=page: (200, HTML, page)
+            self.routes[path] = _static(page)
         self.routes["/robots.txt"] = lambda _h: (
             200,
             {"Content-Type": "text/plain"},
@@ -288,7 +295,7 @@ class LoopbackSite:
 
     def growing_feed(self, path: str, items: list[str]) -> None:
         """A feed at ``path`` with ETag and Last-Modified that answers 304 to a matching conditional request."""
-        state = {"items": list(items)}
+        state = self._feeds[path] = {"items": list(items)}
 
         def route(headers: dict[str, str]) -> Response:
             etag = f'"v{len(state["items"])}"'
@@ -298,4 +305,7 @@ class LoopbackSite:
             return 200, {**XML, "ETag": etag, "Last-Modified": modified}, rss(self.base, state["items"])
 
         self.routes[path] = route
-        self.grow = lambda item: state["items"].append(item)  # type: ignore[attr-defined]
+
+    def grow(self, path: str, item: str) -> None:
+        """The growing feed at ``path`` gains ``item`` (a new ETag and Last-Modified)."""
+        self._feeds[path]["items"].append(item)
