@@ -1,4 +1,5 @@
-"""The Library tab: upload and ingest files, list and search articles, delete one, corpus statistics.
+"""The Library tab: upload and ingest files, add from the web and follow feeds (:mod:`assistant.web.feeds`),
+list and search articles, delete one, corpus statistics.
 
 Uploads are checked (type, size, count), copied into ``ATTACHE_HOME/uploads`` so every article keeps a
 real source file, and ingested in this process while holding the store lock, like ``python -m ingest``.
@@ -21,6 +22,7 @@ from assistant.answering.assistant import Assistant
 from assistant.core.errors import AttacheError
 from assistant.core.types import Article
 from assistant.store.lock import store_lock
+from assistant.web.feeds import web_panel
 from assistant.web.render import error_text, md_text, table_html
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import ingest_paths
@@ -185,6 +187,8 @@ def library_tab(assistant: Assistant, demo: gr.Blocks, outlets: gr.Dropdown) -> 
             report = gr.HTML("", elem_id="attache-report")
         with gr.Column(scale=2):
             stats = gr.HTML("", elem_id="attache-stats")
+    with gr.Column(elem_id="attache-web"):
+        fetched = web_panel(assistant, demo)
     with gr.Row(equal_height=True):
         search = gr.Textbox(label="Search the library", placeholder="title, outlet, date or id", scale=2)
         doomed = gr.Dropdown([], label="Article to delete", scale=3, elem_id="attache-doomed")
@@ -212,5 +216,7 @@ def library_tab(assistant: Assistant, demo: gr.Blocks, outlets: gr.Dropdown) -> 
     delete.click(lambda aid: md_text(delete_article(assistant, aid)), [doomed], [outcome]).then(
         refresh, [search], shown
     )
+    for event in fetched:
+        event.then(refresh, [search], shown)
     search.change(lambda query: library_view(assistant, query)[0], [search], [table])
     table.select(on_pick, None, [doomed])

@@ -28,7 +28,7 @@ from ingest.web.client import Fetcher
 from ingest.web.feeds import LISTINGS, sniff
 from ingest.web.sources import Expansion, expand_listing
 
-__all__ = ["Cycle", "FeedState", "WatchState", "parse_every", "run_cycle", "state_path", "watch"]
+__all__ = ["Cycle", "FeedState", "WatchState", "follow", "parse_every", "run_cycle", "state_path", "watch"]
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +241,26 @@ def _record(
         cycle.added += added
         cycle.failed += len(failed)
         cycle.lines.append(_line(url, feed, added, len(failed)))
+
+
+def follow(state: WatchState, found: Expansion, report: IngestReport) -> list[str]:
+    """Follow every listing that named pages in an ingest run (the web app's "Add from the web"), its items met.
+
+    Each such feed joins the watched feeds with what this run added, so the next cycle fetches only new
+    items. Its validators are not known here, so the next cycle reads the feed whole once. Returns the feeds.
+    """
+    outcome = {source: what for source, _id, what in report.outcomes}
+    reasons = dict(report.failed)
+    feeds = list(dict.fromkeys(t.feed_url for t in found.targets if t.feed_url))
+    for url in feeds:
+        items = [t.url for t in found.targets if t.feed_url == url]
+        failed = [item for item in items if outcome.get(item) in ("failed", "retry")]
+        added = sum(outcome.get(item) in ("added", "replaced") for item in items)
+        error = f"{failed[0]}: {reasons.get(failed[0], '')}" if failed else ""
+        title = found.titles.get(url, "")
+        fresh = FeedState(url, title, last_fetched=_now(), last_status="200", last_error=error)
+        state.record(fresh, [item for item in items if outcome.get(item) != "retry"], added)
+    return feeds
 
 
 def _line(url: str, feed: _Polled, added: int, failed: int) -> str:
