@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from assistant.core.settings import REPO_ROOT
+from tests.web_site import LoopbackSite
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -87,6 +88,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "ATTACHE_HOME": str(home), "ATTACHE_PORT": str(port), "ATTACHE_HOST": "127.0.0.1"}
     env.pop("ATTACHE_AUTH", None)
     env["ATTACHE_BACKEND"] = "extractive"
+    env.update(ATTACHE_FETCH_ALLOW_PRIVATE="1", ATTACHE_FETCH_HOST_DELAY="0")  # the tests' site is on loopback
     log = home / "app.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -211,3 +213,38 @@ def test_hostile_article_renders_as_text_in_the_sources_panel(page: Any, tmp_pat
     assert page.locator("#attache-chat script, #attache-chat img[src=x]").count() == 0
     assert page.evaluate("window.__xss") is None and page.dialogs == []
     page.screenshot(path=str(ARTIFACTS / "hostile-article.png"))
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[LoopbackSite]:
+    """The tests' news site on loopback: ``/feed.xml`` lists two dated articles from two outlets."""
+    with LoopbackSite() as running:
+        yield running
+
+
+def test_a_feed_added_from_the_library_is_followed_and_cited(page: Any, site: LoopbackSite) -> None:
+    feed = site.url("/feed.xml")
+    page.get_by_role("tab", name="Library").click()
+    page.fill("#attache-url textarea, #attache-url input", feed)
+    page.click("#attache-add-url")
+    page.wait_for_selector("#attache-web-report :text('Added')")
+    report = page.inner_text("#attache-web-report")
+    assert "Added 2" in report and "failed 0" in report and f"Now following {feed}" in report
+    assert "Velmora and Ostrand resume border talks in Lisvik" in report
+    feeds = page.locator("#attache-feeds")
+    feeds.locator("[role=gridcell]", has_text=feed).first.wait_for()
+    assert "World news" in feeds.inner_text()
+    table = page.locator("#attache-table")
+    table.locator("[role=gridcell]", has_text="Castria signs grain corridor accord").first.wait_for()
+    assert "Harbour Ledger" in table.inner_text() and "The Meridian Courier" in table.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "library-from-the-web.png"), full_page=True)
+    page.get_by_role("tab", name="Chat").click()
+    _ask_first(page, "Which countries did the grain corridor accord signed by Castria open routes to?")
+    answer = page.locator("#attache-chat .message-content").last
+    answer.locator("a.attache-cite").first.wait_for()
+    card = page.locator("#attache-sources .attache-source", has_text="Castria signs grain corridor accord").first
+    assert "Harbour Ledger" in card.inner_text() and "2024-03-05" in card.inner_text()
+    number = str(card.get_attribute("id")).removeprefix("source-")
+    assert f"[{number}]" in answer.inner_text() and card.locator("mark").count() >= 1  # cited, and quoted
+    page.screenshot(path=str(ARTIFACTS / "chat-from-a-feed.png"))
