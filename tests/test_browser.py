@@ -237,6 +237,9 @@ def test_a_feed_added_from_the_library_is_followed_and_cited(page: Any, site: Lo
     table = page.locator("#attache-table")
     table.locator("[role=gridcell]", has_text="Castria signs grain corridor accord").first.wait_for()
     assert "Harbour Ledger" in table.inner_text() and "The Meridian Courier" in table.inner_text()
+    page.click("#attache-refresh-feeds")  # one watch cycle: the feed's two items are met already
+    page.wait_for_selector("#attache-feeds-outcome :text('watch: 1 feeds')")
+    assert f"{feed}: 2 items, 0 new: added 0" in page.inner_text("#attache-feeds-outcome")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "library-from-the-web.png"), full_page=True)
     page.get_by_role("tab", name="Chat").click()
