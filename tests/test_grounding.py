@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from assistant.answering.grounding import SUPPORTED, UNSUPPORTED, WEAK, GroundingChecker
+from assistant.answering.grounding import SUPPORTED, UNSUPPORTED, GroundingChecker
 from assistant.core.types import Chunk, Passage, Sentence
 from tests.conftest import make_settings
 from tests.openai_stub import openai_stub
@@ -28,7 +28,7 @@ def checker(embedder: Any) -> GroundingChecker:
         ("The navy sent 12 ships to the strait on Monday [1].", 1, SUPPORTED),
         ("Admiral Lee said the navy sent 12 ships to the strait [1].", 1, SUPPORTED),
         ("The navy sent 21 ships to the strait on Monday [1].", 1, UNSUPPORTED),  # a number one token off
-        ("Admiral Kim said the navy sent 12 ships to the strait [1].", 1, WEAK),  # a name one token off
+        ("Admiral Kim said the navy sent 12 ships to the strait [1].", 1, UNSUPPORTED),  # a wrong speaker
         ("Canada and Mexico signed a tariff accord in Ottawa [1].", 1, UNSUPPORTED),  # mis-cited
         ("The accord cuts duties by 5% [2].", 2, SUPPORTED),
         ("The accord cuts duties by 15% [2].", 2, UNSUPPORTED),
