@@ -37,3 +37,42 @@ def test_what_leans_on_the_previous_turn() -> None:
 def test_carried_context_is_split_from_the_question() -> None:
     assert split_context("How long did it last? (Doha talks stall)") == ("How long did it last?", "Doha talks stall")
     assert split_context("What did Lavrov (Russia's minister) say?") == ("What did Lavrov (Russia's minister) say?", "")
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "previous", "expected"),
+    [
+        # "de" starts a name only as a word of its own ("Biden decide" is no "Biden de")
+        (
+            "Why did he change his mind?",
+            "What did Biden decide about Ukraine's long-range American missiles?",
+            "Why did Biden change his mind? (decide Ukraine long range American missiles)",
+        ),
+        # the question's subject, not the place named last; no stray full stop
+        (
+            "Did he leave any opening for working with Washington?",
+            "Summarize Wei Fenghe's speech at Shangri-La.",
+            "Did Wei Fenghe leave any opening for working with Washington? (Summarize speech Shangri La)",
+        ),
+        # the person the previous query's carried context names, when its question names none
+        (
+            "How did his government respond?",
+            "How much did it cost? (seize Maduro plane)",
+            "How did Maduro's government respond? (much cost)",
+        ),
+        # "his" after the question's own name is that person's: the question stands alone
+        (
+            "What did Kishida say in his speech to Congress?",
+            "What did the chancellor say afterwards? (menu)",
+            "What did Kishida say in his speech to Congress?",
+        ),
+        # "she" is still the previous turn's person although the question names Putin
+        (
+            "What did she stress about how Putin might respond?",
+            "What's Jennifer Kavanagh's view of the missile decision?",
+            "What did Jennifer Kavanagh stress about how Putin might respond? (view missile decision)",
+        ),
+    ],
+)
+def test_pronouns_find_their_person(follow_up: str, previous: str, expected: str) -> None:
+    assert resolve(follow_up, previous) == expected
