@@ -116,7 +116,20 @@ def test_on_topic_passages_without_the_slot_filler_abstain_with_the_slot_rule_on
     composed = answerer.compose(SUCCESSOR, [_passage(ON_TOPIC)])
     assert composed.abstained and composed.rule == "slot"
     assert "none names the person asked about" in composed.reason
-    assert "Defence ministry shake-up" in composed.reason  # what the sources do cover
+    # what the sources come closest to: one of their sentences, quoted exactly and cited, still a refusal
+    assert "The closest they come: “" in composed.text
+    (closest,) = composed.citations
+    assert closest.quote in ON_TOPIC and ON_TOPIC[closest.start : closest.end] == closest.quote
+    assert f"[{closest.number}]" in composed.sentences[-1].text
+
+
+def test_a_yes_no_question_the_sources_do_not_settle_gets_their_closest_sentence(embedder: Any, tmp_path: Path) -> None:
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
+    composed = answerer.compose("Did Shoigu's deputy resign in protest over the parade?", [_passage(ON_TOPIC)])
+    assert composed.abstained and composed.rule == "polar"
+    assert composed.reason.startswith("The sources don't say: no passage confirms or denies this.")
+    assert composed.text.startswith(composed.reason) and "The closest they come: “" in composed.text
+    assert composed.citations and composed.citations[0].quote in ON_TOPIC
 
 
 def test_the_slot_rule_is_off_by_default(embedder: Any, tmp_path: Path) -> None:

@@ -183,6 +183,26 @@ def test_grounding_badges_and_scope_notes() -> None:
     assert "1 citation marker(s) pointed nowhere" in message
 
 
+def test_a_sentence_shows_how_likely_it_answers_apart_from_matching_its_source() -> None:
+    passage = _passage("Blinken went to Beijing. He met Qin. It rained.")
+    sentences = (
+        Sentence("Blinken went to Beijing [1].", (1,), "supported", 1.0, answers=0.8),
+        Sentence("He met Qin [1].", (1,), "supported", 1.0, answers=0.45),
+        Sentence("It rained [1].", (1,), "supported", 1.0, answers=0.1),
+    )
+    text = " ".join(s.text for s in sentences)
+    answer = Answer(question="q", text=text, passages=(passage,), sentences=sentences)
+    assert answer.confidence == 0.8
+    message = answer_message(ChatTurn("q", "q", text, answer, Filters()), 1)
+    assert message.count('class="attache-badge supported"') == 3  # all three are quoted exactly
+    assert message.count('class="attache-answers') == 2  # a likely answer needs no second label
+    assert 'class="attache-answers maybe"' in message and ">may answer</span>" in message
+    assert 'class="attache-answers related"' in message and ">related</span>" in message
+    assert "likely answers the question (estimated 80%)" in message
+    refused = Answer(question="q", text="The sources don't say.", sentences=sentences[:1], abstained=True)
+    assert refused.confidence is None
+
+
 def test_untrusted_text_cannot_become_markup_in_a_message() -> None:
     assert md_text("*bold* [x](javascript:y) <b>") == "\\*bold\\* \\[x\\](javascript:y) &lt;b&gt;"
     assert md_text("1. item\n# head") == "1\\. item\n\\# head"

@@ -55,7 +55,6 @@ class IngestError(AttacheError):
         self.reason = reason
 
 
-
 class FetchError(IngestError):
     """A URL was refused (scheme, private address, robots.txt) or could not be fetched (status, timeout, size).
 
@@ -66,6 +65,7 @@ class FetchError(IngestError):
     def __init__(self, url: str, reason: str, transient: bool = False) -> None:
         super().__init__(url, reason)
         self.transient = transient
+
 
 class BackendError(AttacheError):
     """The answering backend failed."""

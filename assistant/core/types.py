@@ -108,6 +108,9 @@ class Sentence:
     citations: tuple[int, ...] = ()
     verdict: str = ""  # grounding check: "supported" | "weak" | "unsupported"; "" when not checked
     support: float = 0.0  # the check's support score in [0, 1]
+    # how likely the sentence answers the question (not only matches its source), in [0, 1]; None when the
+    # answerer does not estimate it (a model's answer)
+    answers: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +163,14 @@ class Answer:
     repaired_sentences: int = 0  # grounding check: sentences re-cited to a passage that supports them
     dropped_sentences: int = 0  # grounding check: sentences no passage supports, removed
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def confidence(self) -> float | None:
+        """How likely the answer answers the question: its most likely sentence's ``answers`` (None when the
+        answerer does not estimate it, or it refused). Distinct from grounding, which says each sentence
+        matches its source."""
+        values = [s.answers for s in self.sentences if s.answers is not None]
+        return max(values) if values and not self.abstained else None
 
     @property
     def uncited_sentences(self) -> tuple[Sentence, ...]:

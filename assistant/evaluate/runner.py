@@ -69,7 +69,13 @@ def answer_row(answer: Answer) -> dict[str, Any]:
             for c in answer.citations
         ],
         "sentences": [
-            {"text": s.text, "citations": list(s.citations), "verdict": s.verdict, "support": s.support}
+            {
+                "text": s.text,
+                "citations": list(s.citations),
+                "verdict": s.verdict,
+                "support": s.support,
+                "answers": s.answers,
+            }
             for s in answer.sentences
         ],
         "passages": [

@@ -85,11 +85,34 @@ def with_marker_links(text: str, turn: int, known: Iterable[int]) -> str:
     return "".join(out)
 
 
+# How likely a sentence answers the question (``Sentence.answers``), apart from whether it matches its source:
+# (lower bound, css class, label shown, meaning). A likely answer shows no label: the grounding mark says enough.
+ANSWERS = (
+    (0.6, "likely", "", "likely answers the question"),
+    (0.3, "maybe", "may answer", "may answer the question: check the source"),
+    (0.0, "related", "related", "on the topic, but may not answer the question"),
+)
+
+
+def answers_level(answers: float) -> tuple[str, str, str]:
+    """(css class, label, meaning) of an ``answers`` probability."""
+    for floor, css, label, meaning in ANSWERS:
+        if answers >= floor:
+            return css, label, meaning
+    return ANSWERS[-1][1:]
+
+
 def _badge(sentence: Sentence, answered: bool) -> str:
     if sentence.verdict in BADGES:
         symbol, meaning = BADGES[sentence.verdict]
         tip = f"grounding: {meaning} (support {sentence.support:.2f})"
-        return f' <span class="attache-badge {sentence.verdict}" title="{tip}">{symbol}</span>'
+        mark = f' <span class="attache-badge {sentence.verdict}" title="{tip}">{symbol}</span>'
+        if sentence.answers is None or not answered:
+            return mark
+        css, label, says = answers_level(sentence.answers)
+        tip = f"{says} (estimated {sentence.answers:.0%}); {tip}"
+        mark = f' <span class="attache-badge {sentence.verdict}" title="{tip}">{symbol}</span>'
+        return mark + (f'<span class="attache-answers {css}" title="{tip}">{label}</span>' if label else "")
     if answered and not sentence.citations:  # only a model's answer can have one
         return ' <span class="attache-badge uncited" title="this sentence cites no source">no source</span>'
     return ""

@@ -149,6 +149,16 @@ def _with_marker(text: str, number: int) -> str:
 
 _abstain = Draft.refusal
 
+# How likely a chosen sentence holds the answer, from its score: a logistic fit on the tune half of
+# seeds/eval (the sentences each answer keeps, positive when one holds a key fact) by
+# bench/training/answer_confidence.py, whose page has the reliability on both halves.
+_ANSWERS_SLOPE, _ANSWERS_INTERCEPT = 6.54, -5.12
+
+
+def answers_probability(score: float) -> float:
+    """The probability that a sentence of this score answers the question (not only that it is quoted right)."""
+    return round(1.0 / (1.0 + float(np.exp(-(_ANSWERS_SLOPE * score + _ANSWERS_INTERCEPT)))), 3)
+
 
 class ExtractiveAnswerer:
     """Composes a short cited answer from the best-scoring source sentences (no LLM)."""
@@ -211,25 +221,40 @@ class ExtractiveAnswerer:
         scores, vectors, query = self._score(question, pool)
         best = int(np.argmax(scores))
         if float(scores[best]) < self._settings.answering.abstain_min_score and "min_score" in rules:
-            reason = "The sources don't say: no passage in the library answers this question."
-            return _abstain(reason + close, rule="min_score")
+            reason = "The sources don't say: no passage in the library answers this question directly."
+            return self._closest(reason, "min_score", pool, best)
         if _POLAR.match(question) and topic and "polar" in rules:
             idf = IdfTable([content_stems(c.text) for c in pool])
             if idf.coverage(topic, set(content_stems(pool[best].text))) < self._settings.answering.polar_min_coverage:
-                return _abstain("The sources don't say: no passage confirms or denies this." + close, rule="polar")
+                reason = "The sources don't say: no passage confirms or denies this."
+                return self._closest(reason, "polar", pool, best)
         fitted = scores
         slot = slot_of(question)
         if slot is not None:
             slotted = self._fit_slot(slot, pool, scores)
             if slotted is None and "slot" in rules:
                 reason = f"The sources don't say: the passages found are on the topic but none names {slot.describe()}."
-                return _abstain(reason + close, rule="slot")
+                return self._closest(reason, "slot", pool, best)
             fitted = scores if slotted is None else slotted
         floor = self._settings.answering.abstain_min_answerability
         if floor > 0 and self._answerability(question, pool, scores, vectors, query) < floor:
             reason = "The sources don't say: the passages found are on the topic, but no sentence in them answers "
-            return _abstain(reason + "this question." + close, rule="answerability")
+            return self._closest(reason + "this question.", "answerability", pool, best)
         return self._select(pool, fitted, vectors, asks_for_list(question))
+
+    def _closest(self, reason: str, rule: str, pool: list[Candidate], best: int) -> Draft:
+        """A refusal that shows what the sources come closest to: the best sentence, quoted and cited, so the
+        reader can judge it; still a refusal (``abstained``), since no sentence was found to answer."""
+        cand = pool[best]
+        number = cand.passage.rank
+        quote = Sentence(f"The closest they come: “{cand.text}” [{number}]", (number,))
+        citation = Citation(number, cand.passage, cand.text, cand.start, cand.end)
+        return replace(
+            Draft.refusal(reason, rule=rule),
+            text=f"{reason} {quote.text}",
+            sentences=(Sentence(reason), quote),
+            citations=(citation,),
+        )
 
     def _answerability(
         self, question: str, pool: list[Candidate], scores: Vectors, vectors: Vectors, query: Vectors
@@ -305,7 +330,7 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(i)
             words += n
-        return self._render(pool, chosen, lead=True)
+        return self._render(pool, chosen, lead=True, scores=scores)
 
     def _summary(self, topic: str, pool: list[Candidate], wanted: int, bullets: bool) -> Draft:
         """A briefing: the ``wanted`` best sentences on ``topic`` that say different things, from the top
@@ -320,14 +345,17 @@ class ExtractiveAnswerer:
             if word_count(pool[i].text) > 60 or any(float(vectors[i] @ vectors[j]) > distinct for j in chosen):
                 continue
             chosen.append(i)
-        draft = self._render(pool, chosen)
+        draft = self._render(pool, chosen, scores=scores)
         if bullets:
             draft = replace(draft, text="\n".join(f"- {s.text}" for s in draft.sentences))
         return draft
 
-    def _render(self, pool: list[Candidate], chosen: list[int], lead: bool = False) -> Draft:
+    def _render(
+        self, pool: list[Candidate], chosen: list[int], lead: bool = False, scores: Vectors | None = None
+    ) -> Draft:
         """The chosen sentences (best first in ``chosen``) in reading order, article by article; with ``lead``, the
-        best sentence opens the answer and the rest follow in reading order."""
+        best sentence opens the answer and the rest follow in reading order. Each carries how likely it answers
+        (:func:`answers_probability` of its score)."""
         best_of_article: dict[str, int] = {}
         for rank, i in enumerate(chosen):
             best_of_article.setdefault(pool[i].passage.chunk.article_id, rank)
@@ -342,6 +370,7 @@ class ExtractiveAnswerer:
             number = cand.passage.rank
             numbers.setdefault(cand.passage.chunk.id, number)
             citations.append(Citation(number, cand.passage, cand.text, cand.start, cand.end))
-            sentences.append(Sentence(_with_marker(cand.text, number), (number,)))
+            answers = answers_probability(float(scores[i])) if scores is not None else None
+            sentences.append(Sentence(_with_marker(cand.text, number), (number,), answers=answers))
         text = " ".join(s.text for s in sentences)
         return Draft(text=text, sentences=tuple(sentences), citations=tuple(citations))
