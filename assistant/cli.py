@@ -28,7 +28,7 @@ def format_answer(answer: Answer) -> str:
     lines.append("Sources:")
     for number, passage in sorted({c.number: c.passage for c in answer.citations}.items()):
         chunk = passage.chunk
-        where = " · ".join(x for x in (chunk.outlet, str(chunk.published or ""), chunk.url) if x)
+        where = " · ".join(x for x in (chunk.outlet, str(chunk.published or ""), chunk.url, *chunk.provenance) if x)
         lines.append(f"  [{number}] {chunk.title}" + (f"  ({where})" if where else ""))
         for citation in answer.citations:
             if citation.number == number:

@@ -1,12 +1,13 @@
 """The store against a real embedded Chroma in a tmp dir."""
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistant.core.errors import EmbedderMismatch
-from assistant.store.chroma import Store
+from assistant.store.chroma import Store, chunk_from_record
 from ingest.chunking import chunk_article
 from ingest.loaders import load_file
 from ingest.metadata import content_hash
@@ -72,3 +73,24 @@ def test_chroma_default_embedder_is_never_built(settings: Any, embedder: Any) ->
     assert reopened.count_chunks() == 3
     assert reopened._chunks._embedding_function is not None
     assert type(reopened._chunks._embedding_function).__name__ == "AttacheEmbeddingFunction"
+
+
+def test_chunks_carry_their_articles_provenance(settings: Any, embedder: Any) -> None:
+    store = Store(settings, embedder)
+    (article,) = load_file(SEED_ARTICLE).articles
+    fed = replace(
+        article,
+        source_path="https://outlet.example/a",
+        feed_url="https://outlet.example/rss.xml",
+        fetched_at="2026-03-02T08:15:00+00:00",
+    )
+    chunks = chunk_article(fed)
+    store.write_article(fed, content_hash(fed), chunks, embedder.embed_documents([c.text for c in chunks]))
+    (chunk, _), *_ = store.get_chunks([chunks[0].id])
+    hit, _ = store.query(embedder.embed_query(chunk.text), k=1)[0]
+    for got in (chunk, hit):
+        assert (got.source_path, got.feed_url, got.fetched_at) == (fed.source_path, fed.feed_url, fed.fetched_at)
+    store.set_source_path(fed.id, "/moved/a.html")  # a moved file: the chunks follow the record
+    assert store.get_chunks([chunks[0].id])[0][0].source_path == "/moved/a.html"
+    old = {"article_id": "a", "start": 0, "end": 4, "title": "t", "url": "", "published": ""}  # written before
+    assert chunk_from_record("c", "text", old).provenance == ()

@@ -7,7 +7,8 @@ import importlib
 from typing import Any
 
 import assistant as attache
-from assistant.core.types import AnswerEvent, PassagesEvent, TextEvent
+from assistant.cli import format_answer
+from assistant.core.types import Answer, AnswerEvent, Chunk, Citation, Passage, PassagesEvent, TextEvent
 from tests.conftest import run_module
 
 GOALS = "What were the stated goals of Blinken's trip?"
@@ -33,6 +34,28 @@ def test_cli_ask_prints_answer_and_sources(env_home: dict[str, str]) -> None:
     run = run_module("assistant", "ask", GOALS, env=env_home)
     assert run.returncode == 0, run.stderr
     assert "[1]" in run.stdout and "Sources:" in run.stdout and "military-to-military" in run.stdout
+
+
+def test_cli_sources_say_how_each_article_came_in() -> None:
+    text = "Envoys met in Vienna."
+    fed = Chunk(
+        "c1",
+        "a",
+        text,
+        0,
+        len(text),
+        title="Talks",
+        url="https://o.example/a",
+        source_path="https://o.example/a",
+        feed_url="https://o.example/rss.xml",
+        fetched_at="2026-03-02T08:15:00+00:00",
+    )
+    filed = Chunk("c2", "b", text, 0, len(text), title="Notes", source_path="/data/notes.txt")
+    passages = (Passage(fed, 0.6, 1), Passage(filed, 0.5, 2))
+    cited = tuple(Citation(p.rank, p, text, 0, len(text)) for p in passages)
+    out = format_answer(Answer("Q?", "Envoys met in Vienna [1][2].", cited, passages))
+    assert "[1] Talks  (https://o.example/a · via feed o.example/rss.xml · fetched 2026-03-02)" in out
+    assert "[2] Notes  (from file notes.txt)" in out
 
 
 def test_cli_ingest_summary_and_exit_code(tmp_path: Any, env_home: dict[str, str]) -> None:

@@ -146,6 +146,25 @@ def test_sources_escape_article_html_and_keep_only_http_links() -> None:
     ]
 
 
+def test_card_says_how_the_article_came_in_escaped() -> None:
+    fed = _passage(
+        "text",
+        url="https://outlet.example/a",
+        source_path="https://outlet.example/a",
+        feed_url='https://outlet.example/world/rss.xml?x="<b>"',
+        fetched_at="2026-03-02T08:15:00+00:00",
+    )
+    card = source_card(fed, [])
+    assert ">via feed outlet.example/world/rss.xml · fetched 2026-03-02</span>" in card
+    assert 'title="https://outlet.example/world/rss.xml?x=&quot;&lt;b&gt;&quot; · fetched 2026-03-02T08:15' in card
+    hostile = _passage("text", source_path="/data/<img src=x onerror=alert(1)>.html")
+    assert "from file &lt;img src=x onerror=alert(1)&gt;.html" in source_card(hostile, [])
+    assert "<img" not in source_card(hostile, [])
+    linked = _passage("text", url="https://outlet.example/b", source_path="/data/b.html")  # the link says enough
+    old = _passage("text", url="https://outlet.example/c")  # a store from before provenance on chunks
+    assert "attache-provenance" not in source_card(linked, []) + source_card(old, [])
+
+
 def test_long_passages_fold_and_open_when_cited() -> None:
     text = "Envoys met in Vienna. " * 60 + "The quoted span is here."
     passage = _passage(text)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePath
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,12 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """A slice of an article: ``text == article.text[start:end]``."""
+    """A slice of an article: ``text == article.text[start:end]``.
+
+    ``source_path``, ``feed_url`` and ``fetched_at`` are its article's provenance (see :class:`Article`),
+    written on every chunk so a source card can say how the article came in without a second look-up;
+    chunks of stores written before them read back with them empty.
+    """
 
     id: str
     article_id: str
@@ -73,6 +80,29 @@ class Chunk:
     outlet: str = ""
     url: str = ""
     published: date | None = None
+    source_path: str = ""
+    feed_url: str = ""
+    fetched_at: str = ""
+
+    @property
+    def provenance(self) -> tuple[str, ...]:
+        """How the article came in, in a few words: ``via feed host/path``, ``fetched YYYY-MM-DD``; for a file
+        with no URL to link to, ``from file NAME``. Empty when nothing is recorded."""
+        notes = []
+        if self.feed_url:
+            notes.append(f"via feed {short_url(self.feed_url)}")
+        if self.fetched_at:
+            notes.append(f"fetched {self.fetched_at[:10]}")
+        elif self.source_path and not self.url and "://" not in self.source_path:
+            notes.append(f"from file {PurePath(self.source_path).name}")
+        return tuple(notes)
+
+
+def short_url(url: str, limit: int = 60) -> str:
+    """``host/path`` of ``url`` (no scheme, query or trailing slash), cut to ``limit`` characters."""
+    parts = urlsplit(url)
+    text = (parts.netloc + parts.path.rstrip("/")) or url
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)

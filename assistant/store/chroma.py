@@ -101,6 +101,9 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         outlet=str(meta.get("outlet", "")),
         url=str(meta.get("url", "")),
         published=date.fromisoformat(published) if published else None,
+        source_path=str(meta.get("source_path", "")),
+        feed_url=str(meta.get("feed_url", "")),
+        fetched_at=str(meta.get("fetched_at", "")),
     )
 
 
@@ -109,9 +112,14 @@ def outlets_metadata(article: Article) -> dict[str, str | int]:
     return {"also_reported_by": "; ".join(article.also_reported_by), "n_outlets": article.n_outlets}
 
 
+def provenance_metadata(article: Article) -> dict[str, str | int]:
+    """How the article came in, on the article record and on every chunk (the source cards show it)."""
+    return {"source_path": article.source_path, "fetched_at": article.fetched_at, "feed_url": article.feed_url}
+
+
 def article_chunk_metadata(article: Article) -> dict[str, str | int]:
     """Article fields repeated on each of its chunks, beyond what :func:`chunk_metadata` holds."""
-    return {"authors": "; ".join(article.authors), **outlets_metadata(article)}
+    return {"authors": "; ".join(article.authors), **outlets_metadata(article), **provenance_metadata(article)}
 
 
 def _copies_json(copies: Sequence[ArticleCopy]) -> str:
@@ -142,9 +150,7 @@ def article_metadata(article: Article, content_hash: str, n_chunks: int) -> dict
         "published_day": _day(article.published),
         "authors": "; ".join(article.authors),
         "summary": article.summary,
-        "source_path": article.source_path,
-        "fetched_at": article.fetched_at,
-        "feed_url": article.feed_url,
+        **provenance_metadata(article),
         "content_hash": content_hash,
         "n_chunks": n_chunks,
     }
@@ -346,8 +352,15 @@ class Store:
             raise StoreError(f"cannot record copies of article {article.id}: {exc}") from exc
 
     def set_source_path(self, article_id: str, source_path: str) -> None:
-        """Point a stored article at the file it now comes from (the file moved, the text did not)."""
-        self._articles.update(ids=[article_id], metadatas=[{"source_path": source_path}])
+        """Point a stored article (its chunks, then its record) at the file it now comes from (the file moved)."""
+        try:
+            chunk_ids = self._chunks.get(where={"article_id": article_id}, include=[])["ids"]
+            for lo in range(0, len(chunk_ids), self._max_batch):
+                part = chunk_ids[lo : lo + self._max_batch]
+                self._chunks.update(ids=part, metadatas=cast(Any, [{"source_path": source_path}] * len(part)))
+            self._articles.update(ids=[article_id], metadatas=[{"source_path": source_path}])
+        except Exception as exc:
+            raise StoreError(f"cannot record the new source of article {article_id}: {exc}") from exc
 
     def delete_article(self, article_id: str) -> bool:
         """Remove an article and its chunks; the record goes first so readers never see half."""

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from assistant.answering.conversation import Turn
 from assistant.core.errors import AttacheError, BackendError, StoreError
-from assistant.core.types import Answer, Citation, Filters, Passage, Sentence
+from assistant.core.types import Answer, Chunk, Citation, Filters, Passage, Sentence
 
 if TYPE_CHECKING:
     from assistant.answering.assistant import Assistant
@@ -201,12 +201,23 @@ def _passage_html(passage: Passage, citations: Sequence[Citation]) -> str:
     )
 
 
+def _provenance(chunk: Chunk) -> str:
+    """How the article came in ("via feed …", "fetched …", "from file …"), the full feed URL and time on hover."""
+    if not chunk.provenance:
+        return ""
+    tip = " · ".join(x for x in (chunk.feed_url, chunk.fetched_at and f"fetched {chunk.fetched_at}") if x)
+    title = f' title="{html.escape(tip)}"' if tip else ""
+    return f'<span class="attache-provenance"{title}>{html.escape(" · ".join(chunk.provenance))}</span>'
+
+
 def source_card(passage: Passage, citations: Sequence[Citation], turn: int = 1, latest: bool = True) -> str:
     chunk = passage.chunk
     day = chunk.published.isoformat() if chunk.published else ""
     meta = [html.escape(x) for x in (chunk.outlet, day) if x]
     if href := safe_url(chunk.url):
         meta.append(f'<a href="{html.escape(href)}" target="_blank" rel="noopener noreferrer">original ↗</a>')
+    if notes := _provenance(chunk):
+        meta.append(notes)
     meta.append(f"relevance {passage.score:.2f}")
     anchor = f"source-{passage.rank}" if latest else f"source-{turn}-{passage.rank}"
     css = "attache-source" + ("" if citations else " uncited")
