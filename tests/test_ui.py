@@ -214,10 +214,11 @@ def test_a_sentence_shows_how_likely_it_answers_apart_from_matching_its_source()
     assert answer.confidence == 0.8
     message = answer_message(ChatTurn("q", "q", text, answer, Filters()), 1)
     assert message.count('class="attache-badge supported"') == 3  # all three are quoted exactly
-    assert message.count('class="attache-answers') == 2  # a likely answer needs no second label
-    assert 'class="attache-answers maybe"' in message and ">may answer</span>" in message
-    assert 'class="attache-answers related"' in message and ">related</span>" in message
+    assert message.count('class="attache-answers') == 1  # only the likely answer is labelled
+    assert 'class="attache-answers likely"' in message and ">answers</span>" in message
     assert "likely answers the question (estimated 80%)" in message
+    assert "may answer the question: check the source (estimated 45%)" in message  # the others say it on hover
+    assert "may not answer the question itself (estimated 10%)" in message
     refused = Answer(question="q", text="The sources don't say.", sentences=sentences[:1], abstained=True)
     assert refused.confidence is None
 

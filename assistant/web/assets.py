@@ -24,8 +24,7 @@ a.attache-cite { text-decoration: none; font-weight: 600; cursor: pointer; }
 .attache-badge.unsupported, .attache-badge.uncited { color: #b91c1c; }
 .attache-answers { font-size: 0.7em; border-radius: 4px; padding: 0 4px; margin-left: 3px; cursor: help;
   border: 1px solid currentColor; vertical-align: 1px; white-space: nowrap; }
-.attache-answers.maybe { color: #b45309; }
-.attache-answers.related { color: #6b7280; }
+.attache-answers.likely { color: #15803d; }
 .attache-meta { color: var(--body-text-color-subdued); }
 .attache-report table, .attache-settings table { border-collapse: collapse; font-size: 0.9em; margin: 0; }
 .attache-report td, .attache-report th, .attache-settings td, .attache-settings th {
