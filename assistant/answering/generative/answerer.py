@@ -21,7 +21,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from assistant.answering.citations import parse_answer
-from assistant.answering.conversation import Turn
+from assistant.answering.conversation import Turn, resolve
 from assistant.answering.draft import Draft, DraftStream, Scope, closest_coverage, off_window_reason
 from assistant.answering.generative.prompts import load_prompt
 from assistant.answering.grounding import GroundingChecker
@@ -99,8 +99,10 @@ class GenerativeAnswerer:
         label: str,
         model_name: str,
         on_close: Callable[[], None] | None = None,
+        rewrite_by_rules: bool = False,
     ) -> None:
         self.name = name
+        self._rewrite_by_rules = rewrite_by_rules
         self.label = label
         self.model_name = model_name
         self._settings = settings
@@ -197,7 +199,9 @@ class GenerativeAnswerer:
         return None
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
-        """A standalone version of a follow-up question (small prompt, no streaming)."""
+        """A standalone version of a follow-up question (small prompt, no streaming; or the offline rules)."""
+        if self._rewrite_by_rules:
+            return resolve(question, history[-1].query)
         lines = [f"User: {t.question}\nAssistant: {t.answer[:300]}" for t in history[-3:]]
         prompt = load_prompt("rewrite").format(history="\n".join(lines), question=question)
         try:
