@@ -8,7 +8,9 @@ AttacheError
 │   └── EmbedderMismatch the collection was built with another embedder
 ├── IngestError          one input could not be turned into articles (carries the path)
 │   └── FetchError       a URL was refused or could not be fetched (``transient``: worth trying later)
-└── BackendError         the answer backend failed (LLM endpoint and friends)
+├── BackendError         the answer backend failed (LLM endpoint and friends)
+└── HistoryError         the saved-conversations database could not be opened, read or written
+    └── ConversationNotFound  no such conversation for this user (absent, or another user's)
 """
 
 from __future__ import annotations
@@ -97,3 +99,15 @@ class BackendServerError(BackendError):
 
 class BackendResponseError(BackendError):
     """The endpoint's answer could not be used (malformed JSON, stream cut off)."""
+
+
+class HistoryError(AttacheError):
+    """The saved-conversations database could not be opened, read or written."""
+
+
+class ConversationNotFound(HistoryError):
+    """No conversation with this id belongs to this user; another user's reads the same as an absent one."""
+
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(f"no conversation {conversation_id!r} for this user")
+        self.conversation_id = conversation_id
