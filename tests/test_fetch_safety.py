@@ -106,6 +106,23 @@ def test_loopback_without_the_switch_is_refused(site: LoopbackSite) -> None:
     assert all(path != "/feed.xml?unswitched" for path, _h in site.log)  # refused before connecting
 
 
+def test_a_name_that_turns_private_after_the_check_reaches_nothing(
+    site: LoopbackSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the check sees a public address, the connection a moment later would get loopback. The
+    socket is opened only to an address resolved and checked for it, so nothing reaches the loopback site."""
+    answers = iter([["93.184.216.34"]])  # the first resolution (the check) is public, every later one loopback
+    monkeypatch.setattr(safety, "_addresses", lambda host, port: next(answers, ["127.0.0.1"]))
+    before = len(site.log)
+    port = httpx.URL(site.url("/")).port
+    with (
+        Fetcher(Settings(fetch_host_delay=0.0, fetch_retries=2, fetch_robots=False).fetch) as client,
+        pytest.raises(FetchError, match=r"refused: rebind\.test resolves to a loopback address .* connection time"),
+    ):
+        client.get(f"http://rebind.test:{port}/meridian/talks.html")
+    assert len(site.log) == before and client.requests == 1  # one attempt (not retried), and no request arrived
+
+
 def test_user_agent_and_robots(site: LoopbackSite, fetcher: Fetcher) -> None:
     fetcher.get(site.url("/meridian/talks.html"))
     _path, headers = next((p, h) for p, h in reversed(site.log) if p == "/meridian/talks.html")

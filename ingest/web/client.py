@@ -32,7 +32,7 @@ import httpx
 
 from assistant.core.errors import FetchError
 from assistant.core.settings import FetchSettings
-from ingest.web.safety import check_url
+from ingest.web.safety import REFUSED, check_url, pinned_transport
 
 __all__ = ["Fetched", "Fetcher"]
 
@@ -110,7 +110,7 @@ class Fetcher:
             headers={"User-Agent": settings.user_agent},
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,
-            transport=transport,
+            transport=transport or (None if settings.allow_private else pinned_transport()),
         )
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
@@ -198,6 +198,8 @@ class Fetcher:
         except httpx.TimeoutException as exc:
             raise FetchError(url, f"timed out (no answer within {timeout:g} s)", transient=True) from exc
         except httpx.TransportError as exc:
+            if str(exc).startswith(REFUSED):  # a private address met at connection time (DNS rebinding)
+                raise FetchError(url, str(exc)) from exc
             raise FetchError(url, f"cannot connect: {exc or type(exc).__name__}", transient=True) from exc
         except httpx.InvalidURL as exc:
             raise FetchError(url, f"invalid URL: {exc}") from exc

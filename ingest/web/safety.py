@@ -6,20 +6,27 @@ a Chroma server on 127.0.0.1). Every address the host name resolves to is checke
 :func:`check_url` again for each redirect hop. ``ATTACHE_FETCH_ALLOW_PRIVATE=1`` lifts the address rule
 (tests on loopback, an intranet deployment); the scheme rule always holds.
 
-The check resolves the name itself and the connection resolves it again, so a name whose answer changes
-between the two (DNS rebinding) is not caught here; a deployment that must stop that too should fetch
-through an egress proxy that enforces the same rule.
+The connection itself is pinned too (DNS rebinding): :func:`pinned_transport` gives the fetcher an httpx
+transport whose sockets go only to an address it has just resolved and found public, so a name that answers
+a public address to :func:`check_url` and a private one a moment later still reaches no private address
+(TLS still verifies the certificate against the host name).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterable
 from urllib.parse import urlsplit
+
+import httpcore
+import httpx
 
 from assistant.core.errors import FetchError
 
-__all__ = ["SCHEMES", "check_url", "is_public", "looks_like_url"]
+__all__ = ["REFUSED", "SCHEMES", "check_url", "is_public", "looks_like_url", "pinned_transport"]
+
+REFUSED = "refused:"  # how a refusal reads, also when it surfaces as a connection error
 
 SCHEMES = ("http", "https")
 ALLOW_HINT = "set ATTACHE_FETCH_ALLOW_PRIVATE=1 to allow it"
@@ -79,3 +86,44 @@ def check_url(url: str, allow_private: bool = False) -> None:
     if private:
         kind = _kind(private[0])
         raise FetchError(url, f"refused: {host} is a {kind} address ({private[0]}), not fetched; {ALLOW_HINT}")
+
+
+class _PublicOnly(httpcore.SyncBackend):
+    """Opens TCP connections only to a public address of the host, resolved here, for the socket it opens."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            addresses = _addresses(host, port)
+        except FetchError as exc:
+            raise httpcore.ConnectError(exc.reason) from exc
+        if private := [a for a in addresses if not is_public(a)]:
+            raise httpcore.ConnectError(
+                f"{REFUSED} {host} resolves to a {_kind(private[0])} address ({private[0]}) at connection time; "
+                f"not fetched; {ALLOW_HINT}"
+            )
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:  # the next address, as a resolver-driven connect would
+                last = exc
+        raise httpcore.ConnectError(str(last) if last else f"cannot connect to {host}")
+
+
+def pinned_transport(max_connections: int = 10) -> httpx.HTTPTransport:
+    """An httpx transport that connects only to public addresses, checked when each socket is opened."""
+    transport = httpx.HTTPTransport()
+    # httpx builds its httpcore pool without a network backend parameter; the same pool with ours
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=max_connections,
+        network_backend=_PublicOnly(),
+    )
+    return transport
