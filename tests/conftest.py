@@ -76,12 +76,15 @@ def seeded_home(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path
 
 
 @pytest.fixture(scope="session")
-def assistant(seeded_home: Path, embedder: Any) -> Any:
+def assistant(seeded_home: Path, embedder: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from assistant.answering.assistant import Assistant
+    from assistant.history.store import ConversationStore
     from assistant.store.chroma import Store
 
     settings = make_settings(seeded_home)
-    return Assistant(settings, Store(settings, embedder), embedder)
+    bot = Assistant(settings, Store(settings, embedder), embedder)
+    bot.history = ConversationStore.at_home(tmp_path_factory.mktemp("history"))  # the seeded home stays read-only
+    return bot
 
 
 @pytest.fixture(scope="session")

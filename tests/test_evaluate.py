@@ -207,6 +207,7 @@ def test_a_conversation_is_asked_in_order_and_scored_as_follow_ups(assistant: An
     rows = run(assistant, questions, path, tmp_path / "run", show_progress=False)
     assert [r["turn"] for r in rows] == [1, 2, 3] and all(r["conversation"] == "conv-goals" for r in rows)
     assert "June" in rows[1]["query"] or "dates" in rows[1]["query"]  # asked as a follow-up, not alone
+    assert assistant.history.list("local", search="poem about the sea") == []  # an eval run saves no history
     metrics = summarise(rows, with_ci=False)
     assert metrics["follow_up_correct"].n == 2
 

@@ -4,7 +4,8 @@ Streaming is the primitive: :meth:`Assistant.stream` returns a :class:`~assistan
 that yields the numbered passages first, then the answer text in pieces, then the final
 :class:`~assistant.core.types.Answer`; :meth:`Assistant.answer` waits for it. Retrieval is shared; the
 answering itself is the configured backend's (:data:`~assistant.answering.backends.BACKENDS`).
-A :class:`Conversation` keeps the history and turns follow-ups into standalone queries.
+A :class:`Conversation` keeps the history and turns follow-ups into standalone queries; it is saved turn by turn
+in the user's conversation history (:mod:`assistant.history.store`) and can be resumed by its id.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ from __future__ import annotations
 import time
 from collections.abc import Generator, Iterator, Sequence
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from assistant.answering.backends import BACKENDS
 from assistant.answering.conversation import Turn, leans_on_context
 from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope
 from assistant.answering.response import Response
+from assistant.core.errors import ConversationNotFound
 from assistant.core.settings import Settings, apply_offline_env
 from assistant.core.types import Answer, AnswerEvent, Filters, PassagesEvent, StreamEvent, TextEvent
+from assistant.history.records import ConversationRecord
+from assistant.history.store import LOCAL_USER, ConversationStore
 from assistant.models.embedders import CachedEmbedder, Embedder, build_embedder
 from assistant.retrieval.dates import resolve_window
 from assistant.retrieval.retriever import Retriever
@@ -126,8 +131,24 @@ class Assistant:
     ) -> Answer:
         return self.stream(question, history, filters=filters, as_of=as_of).answer()
 
-    def conversation(self) -> Conversation:
-        return Conversation(self)
+    @cached_property
+    def history(self) -> ConversationStore:
+        """The saved conversations (``ATTACHE_HOME/conversations.sqlite3``), opened on first use."""
+        return ConversationStore.at_home(self.settings.home)
+
+    def conversation(self, id: str | None = None, user: str = LOCAL_USER, save: bool = True) -> Conversation:
+        """A new conversation, or ``user``'s saved conversation ``id`` resumed with its turns as history.
+
+        Each finished answer is saved as a turn (a new conversation is created with the first one), unless
+        ``save=False`` (the evaluator's runs stay out of the history). ``ConversationNotFound`` when ``user``
+        has no conversation ``id`` (another user's included).
+        """
+        record = None
+        if id is not None:
+            record = self.history.get(user, id)
+            if record is None:
+                raise ConversationNotFound(id)
+        return Conversation(self, user, record, self.history if save else None)
 
 
 def _text_events(pieces: DraftStream) -> Generator[TextEvent, None, Draft]:
@@ -142,18 +163,39 @@ def _text_events(pieces: DraftStream) -> Generator[TextEvent, None, Draft]:
 
 
 class Conversation:
-    """A chat that remembers: each follow-up is answered in the context of the turns before it."""
+    """A chat that remembers: each follow-up is answered in the context of the turns before it.
 
-    def __init__(self, assistant: Assistant) -> None:
+    With a ``store``, each finished answer is saved as the next turn of conversation :attr:`id` (None until the
+    first answer creates it); ``record`` resumes a saved conversation.
+    """
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        user: str = LOCAL_USER,
+        record: ConversationRecord | None = None,
+        store: ConversationStore | None = None,
+    ) -> None:
         self.assistant = assistant
-        self.turns: list[Turn] = []
+        self.user = user
+        self.store = store
+        self.id = record.id if record else None
+        self.turns: list[Turn] = [Turn(t.question, t.query, t.answer.text) for t in (record.turns if record else ())]
 
     def stream(self, question: str, filters: Filters | None = None, as_of: date | None = None) -> Response:
         def remember(answer: Answer) -> None:
             self.turns.append(Turn(question, answer.query, answer.text))
+            self._save(answer, filters)
 
         response = self.assistant.stream(question, list(self.turns), filters=filters, as_of=as_of)
         return Response(iter(response), on_answer=remember)
 
     def ask(self, question: str, filters: Filters | None = None, as_of: date | None = None) -> Answer:
         return self.stream(question, filters=filters, as_of=as_of).answer()
+
+    def _save(self, answer: Answer, filters: Filters | None) -> None:
+        if self.store is None:
+            return
+        if self.id is None:
+            self.id = self.store.create(self.user, answer.question, answer.backend).id
+        self.store.append_turn(self.user, self.id, answer, filters)

@@ -167,7 +167,12 @@ def run(
         handle.flush()
         bar = tqdm(todo, unit="q", disable=not show_progress, file=sys.stderr, desc="eval", dynamic_ncols=True)
         for question in bar:
-            chat = chats.setdefault(question.conversation, assistant.conversation()) if question.conversation else None
+            # save=False: an evaluation run never fills the user's conversation history
+            chat = (
+                chats.setdefault(question.conversation, assistant.conversation(save=False))
+                if question.conversation
+                else None
+            )
             row = run_one(assistant, question, articles, chat)
             rows[question.id] = row
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
