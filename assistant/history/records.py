@@ -9,7 +9,7 @@ default from older rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -69,25 +69,16 @@ def _read_day(value: str | None) -> date | None:
 
 
 def chunk_to_json(chunk: Chunk) -> Json:
-    return {
-        "id": chunk.id,
-        "article_id": chunk.article_id,
-        "text": chunk.text,
-        "start": chunk.start,
-        "end": chunk.end,
-        "index": chunk.index,
-        "title": chunk.title,
-        "outlet": chunk.outlet,
-        "url": chunk.url,
-        "published": _day(chunk.published),
-        "source_path": chunk.source_path,
-        "feed_url": chunk.feed_url,
-        "fetched_at": chunk.fetched_at,
-    }
+    """Every field of the chunk (a field added to :class:`Chunk` later is stored too; older rows lack it)."""
+    data = {f.name: getattr(chunk, f.name) for f in fields(Chunk)}
+    data["published"] = _day(chunk.published)
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in data.items()}
 
 
 def chunk_from_json(data: Json) -> Chunk:
-    return Chunk(**{**data, "published": _read_day(data.get("published"))})
+    known = {f.name for f in fields(Chunk)}
+    values = {name: tuple(value) if isinstance(value, list) else value for name, value in data.items() if name in known}
+    return Chunk(**{**values, "published": _read_day(data.get("published"))})
 
 
 def passage_to_json(passage: Passage) -> Json:
