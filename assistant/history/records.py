@@ -77,8 +77,9 @@ def chunk_to_json(chunk: Chunk) -> Json:
 
 def chunk_from_json(data: Json) -> Chunk:
     known = {f.name for f in fields(Chunk)}
-    values = {name: tuple(value) if isinstance(value, list) else value for name, value in data.items() if name in known}
-    return Chunk(**{**values, "published": _read_day(data.get("published"))})
+    values: Json = {name: tuple(v) if isinstance(v, list) else v for name, v in data.items() if name in known}
+    values["published"] = _read_day(data.get("published"))
+    return Chunk(**values)
 
 
 def passage_to_json(passage: Passage) -> Json:
