@@ -10,7 +10,7 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
-from assistant.core.errors import AttacheError, ConfigError
+from assistant.core.errors import AttacheError, ConfigError, ConversationNotFound
 from assistant.core.settings import Settings, apply_offline_env
 from assistant.core.types import Answer, Filters
 
@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--from", dest="date_from", type=date.fromisoformat, help="published on or after YYYY-MM-DD")
     ask.add_argument("--to", dest="date_to", type=date.fromisoformat, help="published on or before YYYY-MM-DD")
     ask.add_argument("--as-of", type=date.fromisoformat, help="resolve 'this week' etc. against this date")
+    hist = commands.add_parser("history", help="saved conversations: list, search, show, rename, delete")
+    hist.add_argument("--search", default="", help="only conversations whose title or a question has TEXT")
+    hist.add_argument("--show", metavar="ID", help="print this conversation's turns, answers and sources")
+    hist.add_argument("--rename", nargs=2, metavar=("ID", "TITLE"), help="give a conversation a new title")
+    hist.add_argument("--delete", metavar="ID", help="forget a conversation and its turns")
+    hist.add_argument("--user", default="local", help=argparse.SUPPRESS)
     ev = commands.add_parser("eval", help="score a question set (or: eval compare RUN_A RUN_B)")
     ev.add_argument("target", nargs="+", help="QUESTIONS.jsonl, or: compare RUN_A RUN_B")
     ev.add_argument("--config", type=Path, help='JSON file of setting overrides, e.g. {"top_k": 8}')
@@ -107,6 +113,37 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _history(args: argparse.Namespace) -> int:
+    """``history``: the saved conversations of ``ATTACHE_HOME``, newest first."""
+    from assistant.history.store import ConversationStore
+
+    store, user = ConversationStore.at_home(Settings().home), args.user
+    if args.delete:
+        store.delete(user, args.delete)
+        print(f"deleted {args.delete}")
+    elif args.rename:
+        store.rename(user, *args.rename)
+        print(f"renamed {args.rename[0]}")
+    elif args.show:
+        record = store.get(user, args.show)
+        if record is None:
+            raise ConversationNotFound(args.show)
+        print(f"{record.title}\n{record.id} · {record.updated_at[:16].replace('T', ' ')} UTC · {record.backend}")
+        for turn in record.turns:
+            print(f"\n## {turn.position}. {turn.question}\n")
+            print(format_answer(turn.answer))
+    else:
+        records = store.list(user, search=args.search)
+        for record in records:
+            updated = record.updated_at[:16].replace("T", " ")
+            print(
+                f"{record.id}  {updated}  {record.n_turns:>3} turn{'s' if record.n_turns != 1 else ' '}  {record.title}"
+            )
+        if not records:
+            print("No saved conversations" + (f" matching {args.search!r}." if args.search.strip() else "."))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     apply_offline_env()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -114,6 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.answering.assistant import Assistant
     from ingest.seed import ensure_seeded
 
+    if args.command == "history":
+        try:
+            return _history(args)
+        except (AttacheError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     if args.command == "eval":
         try:
             return _eval(args)
