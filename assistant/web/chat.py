@@ -18,6 +18,7 @@ import gradio as gr
 from assistant.answering.assistant import Assistant
 from assistant.core.errors import AttacheError
 from assistant.core.types import AnswerEvent, Filters, Passage, PassagesEvent, TextEvent
+from assistant.web.history import ChatView, history_panel, wire_history
 from assistant.web.render import (
     ChatTurn,
     answer_message,
@@ -96,10 +97,12 @@ def export_file(markdown: str, folder: Path) -> str:
     return str(target)
 
 
-def chat_tab(assistant: Assistant, exports: Path) -> gr.Dropdown:
+def chat_tab(assistant: Assistant, exports: Path, demo: gr.Blocks) -> gr.Dropdown:
     """The Chat tab's components and handlers (inside an open ``gr.Tab``); returns the outlets filter, which the
     Library tab keeps up to date."""
     with gr.Row():
+        with gr.Column(scale=1, min_width=220, elem_id="attache-history-panel"):
+            panel = history_panel()
         with gr.Column(scale=3):
             # no built-in copy buttons: they copy the HTML of the messages; "Copy as Markdown" copies text
             chat = gr.Chatbot(label="Chat", height=540, elem_id="attache-chat", buttons=[], latex_delimiters=[])
@@ -137,6 +140,8 @@ def chat_tab(assistant: Assistant, exports: Path) -> gr.Dropdown:
             sources = gr.HTML(render_panel([]), label="Sources", elem_id="attache-sources")
 
     turns = gr.State([])
+    view = ChatView(chat, sources, turns, markdown, download)
+    wire_history(assistant, demo, panel, view, new, lambda text: export_file(text, exports))
 
     def on_submit(
         message: str,

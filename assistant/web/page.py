@@ -35,7 +35,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         label = html.escape(assistant.backend_label)
         gr.HTML(f"<h2>Attaché</h2><p class='attache-meta'>Cited answers over your news library · {label}</p>")
         with gr.Tab("Chat"):
-            outlets = chat_tab(assistant, exports)
+            outlets = chat_tab(assistant, exports, demo)
         with gr.Tab("Library"):
             library_tab(assistant, demo, outlets)
         with gr.Tab("Settings"):
