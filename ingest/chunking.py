@@ -79,6 +79,7 @@ def chunk_article(article: Article, target_words: int = 200, max_words: int = 30
                 outlet=article.outlet,
                 url=article.url,
                 published=article.published,
+                authors=article.authors,
             )
         )
     return chunks

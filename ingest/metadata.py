@@ -1,4 +1,4 @@
-"""News metadata: stable ids and hashes, outlets from URLs, dates from fields, URLs and datelines, authors."""
+"""News metadata: stable ids and hashes, outlets from URLs, dates from fields, URLs and datelines, authors, titles."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from assistant.core.sentences import sentence_spans
 from assistant.core.types import Article
 
 # calendar's full names and three-letter abbreviations ("may" is both), and the "Sept." news styles use.
@@ -28,6 +29,20 @@ _TEXT_DATES = [
 _URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d\d)[/-](?P<month>\d{1,2})[/-](?P<day>\d{1,2})(?:/|-|$)")
 _DATELINE_CHARS = 400
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.I)
+# A dateline before the first sentence: "WASHINGTON, June 14 (Reuters) - ", "KYIV, Ukraine — ", "BEIJING (AP) — ".
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’ -]{1,40}(?:,\s*[A-Z][A-Za-z.]*(?:\s+[A-Za-z.]+)?(?:\s+\d{1,2})?(?:,?\s+\d{4})?)?"
+    r"\s*(?:\([^)]{1,40}\))?\s*[-–—:]+\s+"
+)
+# A long first sentence is cut before a word that opens a subordinate clause, or after a comma: a whole clause
+# reads as a headline ("Blinken will visit China this week"), a cut in mid-phrase does not.
+_CLAUSE_WORDS = {
+    "after", "before", "because", "while", "amid", "despite", "following", "which", "who", "where", "when",
+    "since", "although", "though", "but", "and", "as", "until", "unless", "whereas", "over",
+}  # fmt: skip
+_DANGLING = {"a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "and", "or", "but", "from", "as"}
+_TITLE_MIN_WORDS = 5
+_BYLINE = re.compile(r"^(by|published|updated|posted)\b", re.I)
 
 
 def article_id(url: str, text: str) -> str:
@@ -120,3 +135,36 @@ def split_authors(value: Any) -> tuple[str, ...]:
         return ()
     names = (" ".join(p.split()) for p in parts)
     return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence that says something: a dateline, a byline or a bare date line is skipped."""
+    candidates = [" ".join(span.of(text).split()) for span in sentence_spans(text)] or [" ".join(text.split())]
+    for candidate in candidates:
+        sentence = _DATELINE.sub("", candidate, count=1).strip()
+        if _BYLINE.match(sentence) or (len(sentence.split()) < 3 and len(candidates) > 1):
+            continue
+        return sentence.removesuffix(".") if not sentence.endswith("..") else sentence
+    return candidates[0]
+
+
+def title_from_text(text: str, limit: int = 90) -> str:
+    """A title for an article that has none: its first sentence (after any dateline), cut at a word boundary.
+
+    A sentence over ``limit`` characters ends before the last clause that fits (before "after", "while", "which"…
+    or at a comma); only when no clause fits does it end at a word, with "…".
+    """
+    sentence = _first_sentence(text)
+    if len(sentence) <= limit:
+        return sentence
+    words = sentence.split()
+    for i in range(len(words) - 1, _TITLE_MIN_WORDS - 1, -1):
+        head = " ".join(words[:i])
+        if len(head) > limit:
+            continue
+        if words[i].lower() in _CLAUSE_WORDS or head.endswith((",", ";", ":")):
+            return head.rstrip(",;: —–-")
+    cut = sentence[: limit + 1].rsplit(" ", 1)[0].split()
+    while len(cut) > 1 and cut[-1].lower().strip(",;:") in _DANGLING:
+        cut.pop()
+    return " ".join(cut).rstrip(",;: —–-") + "…"

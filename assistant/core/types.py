@@ -65,9 +65,9 @@ class Article:
 class Chunk:
     """A slice of an article: ``text == article.text[start:end]``.
 
-    ``source_path``, ``feed_url`` and ``fetched_at`` are its article's provenance (see :class:`Article`),
-    written on every chunk so a source card can say how the article came in without a second look-up;
-    chunks of stores written before them read back with them empty.
+    ``source_path``, ``feed_url`` and ``fetched_at`` are its article's provenance (see :class:`Article`) and
+    ``authors`` its byline, written on every chunk so a source card can say who wrote it and how it came in
+    without a second look-up; chunks of stores written before them read back with them empty.
     """
 
     id: str
@@ -83,6 +83,7 @@ class Chunk:
     source_path: str = ""
     feed_url: str = ""
     fetched_at: str = ""
+    authors: tuple[str, ...] = ()  # its article's byline
 
     @property
     def provenance(self) -> tuple[str, ...]:

@@ -104,6 +104,7 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         source_path=str(meta.get("source_path", "")),
         feed_url=str(meta.get("feed_url", "")),
         fetched_at=str(meta.get("fetched_at", "")),
+        authors=tuple(a for a in str(meta.get("authors") or "").split("; ") if a),
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assistant.core.errors import IngestError
 from assistant.core.types import Article
-from ingest.metadata import article_id, outlet_from_url, published_date, split_authors
+from ingest.metadata import article_id, outlet_from_url, published_date, split_authors, title_from_text
 from ingest.readers import LoadOptions, Reader
 
 # A summary line made of bullets: "– point one.– point two." (en dash, em dash, bullet).
@@ -106,12 +106,9 @@ def _title_like(line: str) -> bool:
     return 0 < n_words <= _TITLE_MAX_WORDS and not stripped.endswith((".", ",", ";", ":"))
 
 
-def short_title(text: str, limit: int = 110) -> str:
-    """A title made from the opening words when the source has none."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text.rstrip(".")
-    return text[:limit].rsplit(" ", 1)[0] + "…"
+def short_title(text: str, limit: int = 90) -> str:
+    """A title made from the opening sentence when the source has none (see :func:`ingest.metadata.title_from_text`)."""
+    return title_from_text(text, limit)
 
 
 def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -145,7 +142,7 @@ def parse_text_document(raw: str, path: Path) -> Article:
     url = meta.get("url") or meta.get("link", "")
     return Article(
         id=article_id(url, body),
-        title=title or short_title(summary[0] if summary else body.split("\n", 1)[0]),
+        title=title or short_title(summary[0] if summary else body),
         text=body,
         outlet=meta.get("outlet") or meta.get("source") or meta.get("site") or (outlet_from_url(url) if url else ""),
         url=url,
