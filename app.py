@@ -68,6 +68,7 @@ def main() -> None:
                 log.info("ingested %d seed article(s) from %s", added, settings.seeds_dir)
     except AttacheError as exc:  # e.g. a store built with another embedder, or one busy for too long
         raise SystemExit(f"error: {exc}") from exc
+    log.info("Attaché on http://%s:%d", settings.web.host, settings.web.port)
     try:
         build_ui(assistant).launch(
             server_name=settings.web.host,
@@ -76,7 +77,8 @@ def main() -> None:
             auth=auth,
             max_file_size=int(settings.ingest.max_file_mb * 2**20),
             ssr_mode=False,
-            footer_links=["gradio", "settings"],
+            footer_links=[],  # Gradio's own links (its Settings beside ours) would only confuse
+            quiet=True,  # no "set `share=True`" hint: the app never shares
             **page_assets(),
         )
     finally:

@@ -26,6 +26,22 @@ a.attache-cite { text-decoration: none; font-weight: 600; cursor: pointer; }
   border: 1px solid currentColor; vertical-align: 1px; white-space: nowrap; }
 .attache-answers.likely { color: #15803d; }
 .attache-meta { color: var(--body-text-color-subdued); }
+.attache-missing { font-style: italic; }
+.attache-relevance { white-space: nowrap; }
+.attache-bars { display: inline-flex; gap: 2px; vertical-align: -1px; }
+.attache-bars i { display: inline-block; width: 5px; height: 11px; border-radius: 1px; background: #d1d5db; }
+.attache-relevance.high .attache-bars i.on { background: #15803d; }
+.attache-relevance.medium .attache-bars i.on { background: #ca8a04; }
+.attache-relevance.low .attache-bars i.on { background: #9ca3af; }
+a.attache-open { cursor: pointer; }
+#attache-reader { max-height: 640px; overflow-y: auto; border: 1px solid var(--border-color-primary);
+  border-radius: 8px; padding: 10px 14px; }
+.attache-reader h3 { margin: 0 0 4px 0; }
+.attache-read-body { white-space: pre-line; line-height: 1.55; }
+.attache-read-summary { font-size: 0.9em; color: var(--body-text-color-subdued); }
+.attache-reader mark { background: #fde68a; color: #1f2937; padding: 0 1px; scroll-margin: 40px; }
+.attache-read-cite { color: #b45309; font-weight: 600; margin-left: 1px; }
+.warn p, .warn { color: #b91c1c; font-size: 0.9em; margin-top: 2px; }
 .attache-report table, .attache-settings table { border-collapse: collapse; font-size: 0.9em; margin: 0; }
 .attache-report td, .attache-report th, .attache-settings td, .attache-settings th {
   border: 1px solid var(--border-color-primary); }
@@ -34,7 +50,8 @@ a.attache-cite { text-decoration: none; font-weight: 600; cursor: pointer; }
 """
 
 # Runs once on page load (``launch(js=...)``). Gradio sanitises chat HTML, so the markers are plain
-# ``#cite-t-n`` links and this capture-phase listener does the scrolling and highlighting.
+# ``#cite-t-n`` links and this capture-phase listener does the scrolling and highlighting; a second one turns a
+# card's "open article" link into a click on the Chat tab's hidden reader button.
 CITE_JS = """
 () => {
   document.addEventListener("click", (event) => {
@@ -53,5 +70,39 @@ CITE_JS = """
     card.classList.add("attache-active");
     card.scrollIntoView({ behavior: "smooth", block: "center" });
   }, true);
+  // a card's "open article": the Chat tab's hidden key box gets "turn:article_id", its hidden button is clicked
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a.attache-open") : null;
+    if (!link) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const box = document.querySelector("#attache-read-key textarea, #attache-read-key input");
+    const button = document.querySelector("button#attache-read, #attache-read button");
+    if (!box || !button) return;
+    box.value = link.dataset.read || "";
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    setTimeout(() => button.click(), 50);
+  }, true);
+  // Gradio draws some labels (the date boxes') as a <span>: name each unlabelled field after its block's label,
+  // so a screen reader, or a test finding "As of" by its label, finds the field
+  const tie = () => {
+    document.querySelectorAll("input:not([type=hidden]):not([type=file]), textarea").forEach((field) => {
+      if (field.getAttribute("aria-label") || (field.labels && field.labels.length)) return;
+      const block = field.closest(".block");
+      const label = block?.querySelector('[data-testid="block-info"]');
+      if (!label || label.closest(".block") !== block) return;  // a label of this very block, not an outer one
+      const name = label.textContent.trim();
+      field.setAttribute("aria-label", name);
+      const calendar = block.querySelector("button.calendar:not([aria-label])");
+      if (calendar) calendar.setAttribute("aria-label", "calendar");
+    });
+  };
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; tie(); });
+  }).observe(document.body, { childList: true, subtree: true });
+  tie();
 }
 """

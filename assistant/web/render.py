@@ -212,21 +212,59 @@ def _provenance(chunk: Chunk) -> str:
     return f'<span class="attache-provenance"{title}>{html.escape(" · ".join(chunk.provenance))}</span>'
 
 
-def source_card(passage: Passage, citations: Sequence[Citation], turn: int = 1, latest: bool = True) -> str:
-    chunk = passage.chunk
+# How closely a passage matches the question, from its cosine similarity (plus the date adjustment), as a level a
+# reader can take in at a glance: (lower bound, level, bars lit). On the seed, passages that hold the answer score
+# 0.38-0.50 and an unrelated question's best passages below 0.
+RELEVANCE = ((0.40, "high", 3), (0.25, "medium", 2), (float("-inf"), "low", 1))
+
+
+def relevance_level(score: float) -> tuple[str, int]:
+    """("high" | "medium" | "low", bars lit out of 3) for a passage score; never the raw number."""
+    for floor, level, bars in RELEVANCE:
+        if score >= floor:
+            return level, bars
+    return RELEVANCE[-1][1:]
+
+
+def relevance_html(score: float) -> str:
+    level, bars = relevance_level(score)
+    lit = "".join(f'<i class="{"on" if i < bars else "off"}"></i>' for i in range(3))
+    tip = "how closely this passage matches the question"
+    return (
+        f'<span class="attache-relevance {level}" title="{tip}" aria-label="relevance {level}">'
+        f'<span class="attache-bars" aria-hidden="true">{lit}</span> {level} relevance</span>'
+    )
+
+
+def _card_meta(chunk: Chunk) -> list[str]:
+    """Outlet, byline, date and link: a missing one says so, so an empty field is no oversight."""
+    byline = "by " + ", ".join(chunk.authors) if chunk.authors else ""
     day = chunk.published.isoformat() if chunk.published else ""
-    meta = [html.escape(x) for x in (chunk.outlet, day) if x]
+    meta = [
+        html.escape(chunk.outlet) if chunk.outlet else '<span class="attache-missing">outlet unknown</span>',
+        *([html.escape(byline)] if byline else []),
+        html.escape(day) if day else '<span class="attache-missing">undated</span>',
+    ]
     if href := safe_url(chunk.url):
         meta.append(f'<a href="{html.escape(href)}" target="_blank" rel="noopener noreferrer">original ↗</a>')
     if notes := _provenance(chunk):
         meta.append(notes)
-    meta.append(f"relevance {passage.score:.2f}")
+    return meta
+
+
+def source_card(passage: Passage, citations: Sequence[Citation], turn: int = 1, latest: bool = True) -> str:
+    chunk = passage.chunk
     anchor = f"source-{passage.rank}" if latest else f"source-{turn}-{passage.rank}"
     css = "attache-source" + ("" if citations else " uncited")
+    opener = (
+        f'<a class="attache-open" href="#read-{turn}-{passage.rank}" data-read="{turn}:{html.escape(chunk.article_id)}"'
+        ' title="the whole article, every quote of this answer highlighted">open article</a>'
+    )
     return (
         f'<div class="{css}" id="{anchor}" data-cite="{turn}-{passage.rank}">'
         f"<h4>[{passage.rank}] {html.escape(chunk.title or '(untitled)')}</h4>"
-        f'<div class="attache-card-meta">{" · ".join(meta)}</div>'
+        f'<div class="attache-card-meta">{" · ".join(_card_meta(chunk))}</div>'
+        f'<div class="attache-card-meta">{relevance_html(passage.score)} · {opener}</div>'
         f"{_passage_html(passage, citations)}</div>"
     )
 
@@ -294,7 +332,7 @@ def _source_lines(answer: Answer) -> list[str]:
         where = ", ".join(x for x in (chunk.outlet, chunk.published.isoformat() if chunk.published else "") if x)
         head = f"{passage.rank}. **{chunk.title or '(untitled)'}**" + (f" — {where}" if where else "")
         url = safe_url(chunk.url)
-        lines.append(head + (f" — <{url}>" if url else "") + f" (relevance {passage.score:.2f})")
+        lines.append(head + (f" — <{url}>" if url else "") + f" (relevance {relevance_level(passage.score)[0]})")
         lines.extend(_quote_block(q) for q in dict.fromkeys(quotes[passage.rank]))
     return lines
 
