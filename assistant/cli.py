@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import textwrap
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -14,27 +16,57 @@ from assistant.core.errors import AttacheError, ConfigError, ConversationNotFoun
 from assistant.core.settings import Settings, apply_offline_env
 from assistant.core.types import Answer, Filters
 
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+def numbering(answer: Answer) -> dict[int, int]:
+    """Passage rank → the number the terminal shows: cited sources from 1 in order of first citation, then the
+    other passages by rank. (The web app keeps ranks: its source cards are anchored by them.)"""
+    order: dict[int, None] = {}
+    for match in _MARKER.finditer(answer.text):
+        order.update(dict.fromkeys(int(n) for n in re.split(r"\s*,\s*", match.group(1))))
+    known = {p.rank for p in answer.passages} | {c.number for c in answer.citations}
+    ranks = [r for r in order if r in known] + sorted(known - set(order))
+    return {rank: i for i, rank in enumerate(ranks, start=1)}
+
+
+def _renumbered(text: str, numbers: dict[int, int]) -> str:
+    def one(match: re.Match[str]) -> str:
+        found = [int(n) for n in re.split(r"\s*,\s*", match.group(1))]
+        return "[" + ", ".join(str(numbers.get(n, n)) for n in found) + "]"
+
+    return _MARKER.sub(one, text)
+
 
 def format_answer(answer: Answer) -> str:
-    """Plain-text rendering: the answer, then each cited source with its quote."""
-    lines = [textwrap.fill(answer.text, width=100), ""]
+    """Plain-text rendering: the answer, then each cited source with its quotes, numbered from [1] in the order
+    the answer first cites them (character offsets are left to ``--json``)."""
+    numbers = numbering(answer)
+    lines = [textwrap.fill(_renumbered(answer.text, numbers), width=100), ""]
     if answer.date_window is not None:
         lines[-1:] = [f"(dates: {answer.date_window.label()})", ""]
     if answer.abstained:
         lines.append("Closest passages:" if answer.passages else "No passages found.")
-        for passage in answer.passages[:3]:
-            lines.append(f"  [{passage.rank}] {passage.chunk.title}  (score {passage.score:.2f})")
+        for passage in sorted(answer.passages, key=lambda p: numbers[p.rank])[:3]:
+            lines.append(f"  [{numbers[passage.rank]}] {passage.chunk.title}")
         return "\n".join(lines)
     lines.append("Sources:")
-    for number, passage in sorted({c.number: c.passage for c in answer.citations}.items()):
+    cited = {c.number: c.passage for c in answer.citations}
+    for rank, passage in sorted(cited.items(), key=lambda item: numbers[item[0]]):
         chunk = passage.chunk
-        where = " · ".join(x for x in (chunk.outlet, str(chunk.published or ""), chunk.url, *chunk.provenance) if x)
-        lines.append(f"  [{number}] {chunk.title}" + (f"  ({where})" if where else ""))
-        for citation in answer.citations:
-            if citation.number == number:
-                quote = textwrap.shorten(citation.quote, width=160, placeholder="…")
-                lines.append(f"      “{quote}”  @{citation.start}-{citation.end}")
+        byline = "by " + ", ".join(chunk.authors) if chunk.authors else ""
+        facts = (chunk.outlet, byline, str(chunk.published or ""), chunk.url, *chunk.provenance)
+        where = " · ".join(x for x in facts if x)
+        lines.append(f"  [{numbers[rank]}] {chunk.title}" + (f"  ({where})" if where else ""))
+        for quote in dict.fromkeys(c.quote for c in answer.citations if c.number == rank):
+            lines.append(f"      “{textwrap.shorten(quote, width=160, placeholder='…')}”")
     return "\n".join(lines)
+
+
+def answer_json(answer: Answer) -> str:
+    """The whole :class:`Answer` as JSON: citations with their passage ranks, quotes and article offsets."""
+    data = {**asdict(answer), "confidence": answer.confidence}
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--from", dest="date_from", type=date.fromisoformat, help="published on or after YYYY-MM-DD")
     ask.add_argument("--to", dest="date_to", type=date.fromisoformat, help="published on or before YYYY-MM-DD")
     ask.add_argument("--as-of", type=date.fromisoformat, help="resolve 'this week' etc. against this date")
+    ask.add_argument("--json", action="store_true", help="print the whole answer as JSON (quotes with offsets)")
     hist = commands.add_parser("history", help="saved conversations: list, search, show, rename, delete")
     hist.add_argument("--search", default="", help="only conversations whose title or a question has TEXT")
     hist.add_argument("--show", metavar="ID", help="print this conversation's turns, answers and sources")
@@ -171,5 +204,5 @@ def main(argv: list[str] | None = None) -> int:
     except AttacheError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(format_answer(answer))
+    print(answer_json(answer) if args.json else format_answer(answer))
     return 0

@@ -124,3 +124,32 @@ def test_cli_ask_filters_and_as_of(env_home: dict[str, str]) -> None:
     assert "(dates: this week: 2023-06-10 – 2023-06-16)" in run.stdout
     none = run_module("assistant", "ask", GOALS, "--outlet", "nowhere.example", env=env_home)
     assert none.returncode == 0 and "The sources don't say" in none.stdout
+
+
+def test_cli_numbers_sources_from_1_in_citation_order_without_offsets() -> None:
+    texts = ["Envoys met in Vienna.", "The talks lasted six hours.", "Grain was discussed."]
+    passages = tuple(
+        Passage(Chunk(f"c{i}", f"a{i}", t, 100, 100 + len(t), title=f"Article {i}"), 0.5, i)
+        for i, t in enumerate(texts, start=1)
+    )
+    cited = (
+        Citation(3, passages[2], texts[2], 100, 100 + len(texts[2])),
+        Citation(2, passages[1], texts[1], 100, 100 + len(texts[1])),
+    )
+    out = format_answer(Answer("Q?", "Grain was discussed [3]. The talks lasted six hours [2, 3].", cited, passages))
+    assert "Grain was discussed [1]. The talks lasted six hours [2, 1]." in out
+    assert out.index("[1] Article 3") < out.index("[2] Article 2") and "Article 1" not in out
+    assert "@" not in out and "100-" not in out
+
+
+def test_cli_json_prints_the_answer_with_offsets(env_home: dict[str, str]) -> None:
+    import json
+
+    run = run_module("assistant", "ask", GOALS, "--json", env=env_home)
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["question"] == GOALS and data["citations"] and not data["abstained"]
+    citation = data["citations"][0]
+    text = citation["passage"]["chunk"]["text"]
+    start = citation["start"] - citation["passage"]["chunk"]["start"]
+    assert text[start : start + len(citation["quote"])] == citation["quote"]
