@@ -1,8 +1,9 @@
 """The Chat tab's history list: saved conversations, newest first; open, rename, delete, search.
 
-Saving follows the chat's turns (a ``gr.State``): whenever they grow by an answered turn, the new turns are
-appended to the conversation on screen (created with its first answer), so each answer is saved as soon as it
-is finished, and nothing in the chat's own handlers knows about saving. Opening the page reopens the
+Saving follows the conversation's Markdown, which the chat rewrites once each answer is finished: when it
+changes, the answered turns the stored conversation lacks are appended to the conversation on screen (created
+with its first answer), so nothing in the chat's own handlers knows about saving. (Not a change listener on the
+turns' ``gr.State``: Gradio hashes a watched state, and an ``Answer`` holds a dict.) Opening the page reopens the
 conversation last open in this browser (a ``gr.BrowserState``), else the user's newest, with its sources panel.
 Every call passes the current user (:func:`assistant.web.users.current_user`): the store refuses another
 user's conversation.
@@ -182,7 +183,7 @@ def wire_history(
     def on_search(query: str, conversation: str, request: gr.Request) -> Any:
         return listed(current_user(request), query, conversation)
 
-    view.turns.change(on_turns, [view.turns, panel.opened, panel.search], [*_ids(panel), panel.listing, panel.title])
+    view.markdown.change(on_turns, [view.turns, panel.opened, panel.search], [*_ids(panel), panel.listing, panel.title])
     demo.load(on_load, [panel.remembered], shows)
     panel.listing.input(on_open, [panel.listing, panel.search], shows)
     new.click(on_new, [panel.search], [*_ids(panel), panel.listing, panel.title])
