@@ -34,8 +34,8 @@ a.attache-cite { text-decoration: none; font-weight: 600; cursor: pointer; }
 .attache-relevance.medium .attache-bars i.on { background: #ca8a04; }
 .attache-relevance.low .attache-bars i.on { background: #9ca3af; }
 a.attache-open { cursor: pointer; }
-#attache-reader { max-height: 640px; overflow-y: auto; border: 1px solid var(--border-color-primary);
-  border-radius: 8px; padding: 10px 14px; }
+.attache-reader { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 14px; }
+.attache-read-scroll { max-height: 64vh; overflow-y: auto; padding-right: 4px; }
 .attache-reader h3 { margin: 0 0 4px 0; }
 .attache-read-body { white-space: pre-line; line-height: 1.55; }
 .attache-read-summary { font-size: 0.9em; color: var(--body-text-color-subdued); }

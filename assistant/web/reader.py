@@ -71,6 +71,7 @@ def reader_html(article: Article | None, spans: Sequence[Span] = ()) -> str:
         f'<div class="attache-reader" data-article="{html.escape(article.id)}">'
         f"<h3>{html.escape(article.title or '(untitled)')}</h3>"
         f'<p class="attache-card-meta">{_meta(article)} · {quoted}</p>'
+        + '<div class="attache-read-scroll">'
         + (f'<ul class="attache-read-summary">{summary}</ul>' if summary else "")
-        + f'<div class="attache-read-body">{_marked_text(article.text, spans)}</div></div>'
+        + f'<div class="attache-read-body">{_marked_text(article.text, spans)}</div></div></div>'
     )
