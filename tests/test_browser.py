@@ -251,3 +251,81 @@ def test_a_feed_added_from_the_library_is_followed_and_cited(page: Any, site: Lo
     number = str(card.get_attribute("id")).removeprefix("source-")
     assert f"[{number}]" in answer.inner_text() and card.locator("mark").count() >= 1  # cited, and quoted
     page.screenshot(path=str(ARTIFACTS / "chat-from-a-feed.png"))
+
+
+def _new_conversation(page: Any) -> None:
+    """An empty chat: a fresh tab reopens the last saved conversation, so start a new one once it is loaded."""
+    page.wait_for_selector("#attache-history.attache-history-loaded", timeout=15_000)
+    if page.is_enabled("#attache-export"):
+        page.click("#attache-new")
+    page.wait_for_selector("#attache-export[disabled]", timeout=15_000)
+
+
+def test_welcome_shows_the_library_and_an_example_question_asks_itself(page: Any) -> None:
+    _new_conversation(page)
+    chat = page.locator("#attache-chat")
+    chat.get_by_text("The library holds").wait_for()
+    welcome = chat.inner_text()
+    assert "1 article" in welcome and "Antony Blinken, the top US diplomat, will visit China this week" in welcome
+    assert "Offline mode" in welcome
+    examples = chat.locator("button.example")
+    assert 3 <= examples.count() <= 4
+    assert page.locator("footer").count() == 0  # Gradio's own links are hidden
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "welcome.png"))
+    question = examples.first.inner_text().strip()
+    examples.first.click()
+    page.wait_for_selector("#attache-export:not([disabled])")
+    page.wait_for_selector(f"#attache-sources .attache-turn-title:has-text({question!r})")
+    assert page.locator("#attache-chat .message-content").first.inner_text().strip() == question
+    page.locator("#attache-chat .message-content").last.locator("a.attache-cite").first.wait_for()
+
+
+def test_open_article_shows_the_whole_article_with_the_cited_span_in_view(page: Any) -> None:
+    _ask_first(page, GOALS)
+    card = page.locator("#attache-sources .attache-source:not(.uncited)").first
+    meta = card.locator(".attache-card-meta").all_inner_texts()
+    assert any("relevance" in m for m in meta) and not re.search(r"-?\d\.\d\d", " ".join(meta))
+    quote = card.locator("mark").first.inner_text()
+    card.locator("a.attache-open").click()
+    reader = page.locator("#attache-reader .attache-reader")
+    reader.locator("mark").first.wait_for()
+    assert "As seen on Al Jazeera" in reader.inner_text()  # the whole article, not the passage
+    marks = reader.locator("mark").all_inner_texts()
+    assert " ".join(quote.split()) in [" ".join(m.split()) for m in marks]
+    page.wait_for_timeout(600)
+    first, box = reader.locator("mark").first.bounding_box(), reader.locator(".attache-read-scroll").bounding_box()
+    assert first is not None and box is not None and box["y"] <= first["y"] < box["y"] + box["height"]
+    assert not page.locator("#attache-sources").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "reader-view.png"))
+    page.click("#attache-reader-back")
+    page.locator("#attache-sources .attache-source").first.wait_for()
+
+
+def test_a_bad_date_warns_by_its_field_and_keeps_the_question(page: Any) -> None:
+    _new_conversation(page)
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_label("As of", exact=True).fill("2023-06-16")  # found by its label
+    page.get_by_label("Published from", exact=True).fill("2023-13-45")
+    page.fill("#attache-question textarea", "Who did Blinken call?")
+    page.press("#attache-question textarea", "Enter")
+    warning = page.locator("#attache-from-warning")
+    warning.get_by_text("Published from").wait_for()
+    assert "'2023-13-45' is not a date" in warning.inner_text()
+    assert page.input_value("#attache-question textarea") == "Who did Blinken call?"
+    assert page.locator("#attache-chat .message-content").count() == 0  # no bubble took the warning
+    field, note = page.get_by_label("Published from", exact=True).bounding_box(), warning.bounding_box()
+    assert field is not None and note is not None and 0 <= note["y"] - field["y"] < 120
+    warning.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "date-warning.png"))
+    page.get_by_label("Published from", exact=True).fill("")
+    page.press("#attache-question textarea", "Enter")
+    page.wait_for_selector("#attache-export:not([disabled])")
+    assert not warning.is_visible()
+
+
+def test_the_log_has_no_share_hint(app_url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    logs = list(tmp_path_factory.getbasetemp().glob("browser-home*/app.log"))
+    assert app_url and logs
+    text = logs[0].read_text(errors="replace")
+    assert f"Attaché on {app_url.rstrip('/')}" in text and "share=True" not in text and "public link" not in text
