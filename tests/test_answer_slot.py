@@ -93,6 +93,21 @@ def test_without_countries_blanks_every_form_and_keeps_the_rest() -> None:
     assert without_countries("a British prime minister") == "a   prime minister"
 
 
+def test_a_speaker_after_a_closing_quote_fills_a_who_slot() -> None:
+    slot = slot_of("Who accused 'some big power' of practising navigation hegemony?")
+    assert slot is not None
+    assert fills(slot, '"Some big power has long practiced navigation hegemony," Wei said.')
+    assert not fills(slot, '"Some big power has long practiced navigation hegemony," the minister said.')
+
+
+def test_any_count_of_people_fills_how_many_people() -> None:
+    slot = slot_of("How many people attended?")
+    assert slot is not None and slot.kind == "number"
+    assert fills(slot, "Biden was joined by more than 200 government dignitaries, cultural figures and others.")
+    missiles = slot_of("How many of those missiles does Kyiv have?")
+    assert missiles is not None and not fills(missiles, "Kyiv struck 240 miles inside Russia.")
+
+
 def test_slot_description_in_the_reason() -> None:
     assert "number" in Slot("number").describe()
     assert "country" in Slot("country").describe()
@@ -110,9 +125,10 @@ ON_TOPIC = (
 ANSWERING = "Putin nominated the economist Andrei Belousov to take over from Shoigu as defence minister."
 
 
-def test_on_topic_passages_without_the_slot_filler_abstain_with_the_slot_rule_on(embedder: Any, tmp_path: Path) -> None:
-    rules = ("unnamed_entity", "instruction", "min_score", "polar", "slot")
-    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path, refusal_rules=rules))
+def test_on_topic_passages_without_the_slot_filler_abstain(embedder: Any, tmp_path: Path) -> None:
+    """The slot rule is on by default: on seeds/eval it refused no answerable question of either half, and caught
+    1 must-abstain question on tune and 3 on test (docs/evaluation.md)."""
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
     composed = answerer.compose(SUCCESSOR, [_passage(ON_TOPIC)])
     assert composed.abstained and composed.rule == "slot"
     assert "none names the person asked about" in composed.reason
@@ -132,10 +148,10 @@ def test_a_yes_no_question_the_sources_do_not_settle_gets_their_closest_sentence
     assert composed.citations and composed.citations[0].quote in ON_TOPIC
 
 
-def test_the_slot_rule_is_off_by_default(embedder: Any, tmp_path: Path) -> None:
-    """It refused more answerable questions than it caught on the tune half of seeds/eval (docs/evaluation.md)."""
-    composed = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose(SUCCESSOR, [_passage(ON_TOPIC)])
-    assert composed.rule != "slot"
+def test_the_slot_rule_can_be_switched_off(embedder: Any, tmp_path: Path) -> None:
+    rules = ("unnamed_entity", "instruction", "min_score", "polar")
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path, refusal_rules=rules))
+    assert answerer.compose(SUCCESSOR, [_passage(ON_TOPIC)]).rule != "slot"
 
 
 def test_the_sentence_filling_the_slot_leads_the_answer(embedder: Any, tmp_path: Path) -> None:

@@ -340,13 +340,13 @@ class AnsweringSettings(Group):
         "right answers, so 0 (off) is the default.",
     )
     refusal_rules: tuple[str, ...] = Field(
-        default=("unnamed_entity", "instruction", "min_score", "polar"),
+        default=("unnamed_entity", "instruction", "min_score", "polar", "slot"),
         description="Extractive: the refusal rules that are on (JSON list): unnamed_entity (a name of the question "
         "appears in no passage), instruction (an order to set the sources aside or write something else), "
-        "min_score (no sentence scores abstain_min_score), polar (no sentence covers a yes/no question's topic). "
-        "Off by default, each refusing more answerable questions than it caught must-abstain ones on the tune half "
-        "of seeds/eval (docs/evaluation.md): off_topic (none of its topic words appears), slot (none names the "
-        "country / person / number asked for).",
+        "min_score (no sentence scores abstain_min_score), polar (no sentence covers a yes/no question's topic), "
+        "slot (no strong sentence names the country / person / number asked for). Off by default, refusing more "
+        "answerable questions than it caught must-abstain ones on the tune half of seeds/eval "
+        "(docs/evaluation.md): off_topic (none of its topic words appears).",
     )
     follow_up_rewrite: Literal["auto", "model", "rules"] = Field(
         default="auto",

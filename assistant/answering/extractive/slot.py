@@ -45,7 +45,11 @@ _NUMBER_WORD = (
     r"fifty|sixty|seventy|eighty|ninety|hundred|dozens?|several|a\s+few"
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z]|\b[A-Z]\b")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“‘(]\s*)$")
+# where a capitalised word starts a sentence or a quotation: after . ! ? : ; or an opening quote (a straight quote
+# opens only after a space: in `navigation," Wei said` it closes, and "Wei" is a name)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[“‘(]\s*|(?:^|\s)[\"']\s*)$")
+# "how many people": any count of people answers, whatever noun follows the number ("200 dignitaries")
+_ANY_UNIT = frozenset({"peopl", "person", "indivi", "men", "women", "guest"})  # stems
 _CALENDAR = frozenset(calendar.day_name[i].lower() for i in range(7)) | frozenset(
     calendar.month_name[i].lower() for i in range(1, 13)
 )
@@ -85,7 +89,8 @@ def slot_of(question: str) -> Slot | None:
 def _shape(q: str) -> Slot | None:
     if match := _HOW_MANY.search(q):
         words = [w for w in match.group(1).split() if w not in STOPWORDS]
-        return Slot("number", units=tuple(stem(w) for w in words))
+        units = tuple(stem(w) for w in words)
+        return Slot("number", units=() if set(units) & _ANY_UNIT else units)
     if match := _COUNTRY.search(q):
         count = max([_COUNT_WORDS.get(w, 1) for w in q[match.start() : match.end()].split()], default=1)
         return Slot("country", count=count)
