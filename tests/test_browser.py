@@ -130,8 +130,12 @@ def page(browser: Any, app_url: str) -> Iterator[Any]:
 
 
 def _ask_first(page: Any, question: str) -> None:
-    """Ask the first question of a fresh tab and wait for the whole answer: Export turns on after the last update."""
-    page.wait_for_selector("#attache-export[disabled]", timeout=15_000)  # no answer yet in this tab
+    """Ask the first question of a new conversation and wait for the whole answer: Export turns on after the last
+    update. A fresh tab reopens the last saved conversation, so start a new one once the page has loaded it."""
+    page.wait_for_selector("#attache-history.attache-history-loaded", timeout=15_000)
+    if page.is_enabled("#attache-export"):
+        page.click("#attache-new")
+    page.wait_for_selector("#attache-export[disabled]", timeout=15_000)  # no answer yet in this conversation
     page.fill("#attache-question textarea", question)
     page.press("#attache-question textarea", "Enter")
     page.wait_for_selector("#attache-export:not([disabled])")

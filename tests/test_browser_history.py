@@ -96,7 +96,7 @@ def test_reload_restart_and_the_history_list_reopen_a_conversation(
         assert BEIJING not in tab.inner_text("#attache-chat")
 
         tab.fill("#attache-history-title textarea, #attache-history-title input", "Blinken's goals in China")
-        tab.click("#attache-rename")
+        tab.click("#attache-history-rename")
         tab.wait_for_selector('#attache-history label:has-text("Blinken\'s goals in China")')
         tab.fill("#attache-history-search textarea, #attache-history-search input", "beijing")
         tab.wait_for_function("document.querySelectorAll('#attache-history label').length === 1")
@@ -110,4 +110,8 @@ def test_reload_restart_and_the_history_list_reopen_a_conversation(
         tab = _tab(browser, url)
         _showing(tab, BEIJING)  # the conversation updated last
         assert len(_listed(tab)) == 2
+        tab.click("#attache-history-delete")  # deletes the open one: the chat empties, the list keeps the other
+        tab.wait_for_function("document.querySelectorAll('#attache-history label').length === 1")
+        assert "Blinken's goals in China" in _listed(tab)[0]
+        tab.wait_for_selector("#attache-export[disabled]")
         tab.context.close()

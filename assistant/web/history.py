@@ -100,8 +100,8 @@ def history_panel() -> HistoryPanel:
     listing = gr.Radio([], label="Conversations", elem_id="attache-history")
     title = gr.Textbox(label="Title", max_lines=1, elem_id="attache-history-title")
     with gr.Row():
-        rename = gr.Button("Rename", size="sm", elem_id="attache-rename")
-        delete = gr.Button("Delete", size="sm", variant="stop", elem_id="attache-delete")
+        rename = gr.Button("Rename", size="sm", elem_id="attache-history-rename")
+        delete = gr.Button("Delete", size="sm", variant="stop", elem_id="attache-history-delete")
     opened = gr.State("")  # the id of the conversation on screen ("" until its first answer is saved)
     remembered = gr.BrowserState("", storage_key="attache-conversation")
     return HistoryPanel(search, listing, title, rename, delete, opened, remembered)
@@ -149,7 +149,11 @@ def wire_history(
     def on_load(remembered: str, request: gr.Request) -> tuple[Any, ...]:
         user = current_user(request)
         record = (store.get(user, remembered) if remembered else None) or store.latest(user)
-        return shown(record, user)
+        *view_parts, _, title = shown(record, user)
+        ident = record.id if record else None
+        # the class says the page now shows what the history holds (a test waits for it before asking)
+        loaded = gr.Radio(history_choices(store, user), value=ident, elem_classes=["attache-history-loaded"])
+        return *view_parts, loaded, title
 
     def on_open(picked: str | None, query: str, request: gr.Request) -> tuple[Any, ...]:
         user = current_user(request)
