@@ -106,7 +106,7 @@ def _title_like(line: str) -> bool:
     return 0 < n_words <= _TITLE_MAX_WORDS and not stripped.endswith((".", ",", ";", ":"))
 
 
-def short_title(text: str, limit: int = 90) -> str:
+def short_title(text: str, limit: int = 150) -> str:
     """A title made from the opening sentence when the source has none (see :func:`ingest.metadata.title_from_text`)."""
     return title_from_text(text, limit)
 
