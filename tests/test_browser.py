@@ -270,8 +270,8 @@ def test_welcome_shows_the_library_and_an_example_question_asks_itself(page: Any
     chat = page.locator("#attache-chat")
     chat.get_by_text("The library holds").wait_for()
     welcome = chat.inner_text()
-    assert "1 article" in welcome and "Antony Blinken, the top US diplomat, will visit China this week" in welcome
-    assert "Offline mode" in welcome
+    assert re.search(r"The library holds \d+ articles?", welcome) and "Newest:" in welcome
+    assert "Offline mode" in welcome  # the module's app shares one library: the seed and what other tests add
     examples = chat.locator("button.example")
     assert 3 <= examples.count() <= 4
     assert page.locator("footer").count() == 0  # Gradio's own links are hidden

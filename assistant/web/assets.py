@@ -27,12 +27,15 @@ a.attache-cite { text-decoration: none; font-weight: 600; cursor: pointer; }
 .attache-answers.likely { color: #15803d; }
 .attache-meta { color: var(--body-text-color-subdued); }
 .attache-missing { font-style: italic; }
+/* the welcome: from the top, scrolling when long (Gradio centres a placeholder, which cuts a long one off) */
+#attache-chat .placeholder-content { overflow-y: auto; padding-top: 28px; }
+#attache-chat .placeholder { justify-content: flex-start; align-items: flex-start; height: auto; flex-grow: 1; }
 .attache-relevance { white-space: nowrap; }
 .attache-bars { display: inline-flex; gap: 2px; vertical-align: -1px; }
-.attache-bars i { display: inline-block; width: 5px; height: 11px; border-radius: 1px; background: #d1d5db; }
-.attache-relevance.high .attache-bars i.on { background: #15803d; }
-.attache-relevance.medium .attache-bars i.on { background: #ca8a04; }
-.attache-relevance.low .attache-bars i.on { background: #9ca3af; }
+.attache-bar { display: inline-block; width: 5px; height: 11px; border-radius: 1px; background: #d1d5db; }
+.attache-relevance.high .attache-bar.on { background: #15803d; }
+.attache-relevance.medium .attache-bar.on { background: #ca8a04; }
+.attache-relevance.low .attache-bar.on { background: #9ca3af; }
 a.attache-open { cursor: pointer; }
 .attache-reader { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 14px; }
 .attache-read-scroll { max-height: 64vh; overflow-y: auto; padding-right: 4px; }

@@ -228,7 +228,7 @@ def relevance_level(score: float) -> tuple[str, int]:
 
 def relevance_html(score: float) -> str:
     level, bars = relevance_level(score)
-    lit = "".join(f'<i class="{"on" if i < bars else "off"}"></i>' for i in range(3))
+    lit = "".join(f'<span class="attache-bar{" on" if i < bars else ""}"></span>' for i in range(3))
     tip = "how closely this passage matches the question"
     return (
         f'<span class="attache-relevance {level}" title="{tip}" aria-label="relevance {level}">'
