@@ -42,14 +42,14 @@ def test_welcome_says_what_the_seeded_library_holds_and_how_it_answers(assistant
     assert "Antony Blinken, the top US diplomat, will visit China this week" in text
     assert "Offline mode" in text and "No language model" in text
     assert 3 <= len(view.questions) <= 4 and len(set(view.questions)) == len(view.questions)
-    assert all(q.endswith("?") for q in view.questions)
+    assert all(q.endswith(("?", ".")) for q in view.questions)
     assert any("Antony Blinken" in q for q in view.questions) and any("China" in q for q in view.questions)
 
 
-def test_an_example_question_from_the_seed_is_answered_with_citations(assistant: Assistant) -> None:
-    first = overview(assistant).questions[0]
-    answer = assistant.answer(first)
-    assert not answer.abstained and answer.citations
+def test_every_example_question_from_the_seed_is_answered_with_citations(assistant: Assistant) -> None:
+    for question in overview(assistant).questions:
+        answer = assistant.answer(question)
+        assert not answer.abstained and answer.citations, question
 
 
 def test_example_questions_come_from_the_newest_articles_names() -> None:
@@ -57,7 +57,7 @@ def test_example_questions_come_from_the_newest_articles_names() -> None:
     turkey = Article("t", "Turkey's President Recep Tayyip Erdogan hosts the UN chief", "The talks began on Friday.")
     found = example_questions([turkey, vienna])
     assert found[0] == "What did Recep Tayyip Erdogan say about the UN?"  # the newest article's best question first
-    assert "What is the latest on Vienna?" in found and len(found) == 4
+    assert "Brief me on Vienna." in found and len(found) == 4
     assert names("The Chinese minister met Qin Gang in June. Blinken left.") == ["Qin Gang"]
     assert example_questions([Article("x", "talks resume", "talks resume today.")]) == [
         "What does the coverage say about “talks resume”?"

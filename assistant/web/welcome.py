@@ -130,10 +130,12 @@ def _questions_for(article: Article) -> list[str]:
     if people and headline_others:
         out.append(f"What did {people[0]} say about {_topic(headline_others[-1])}?")
     if headline_others:
-        out.append(f"What is the latest on {_topic(headline_others[-1])}?")
+        out.append(f"Brief me on {_topic(headline_others[-1])}.")
     if people:
         out.append(f"Who did {people[0]} meet?")
-    out.extend(f"What is the latest on {_topic(n)}?" for n in [*people[1:], *others])
+    # a briefing, not "what is the latest on X?": the offline answerer summarises a covered topic and never
+    # refuses it for a low score, where the plain question was refused for the seed ("the US")
+    out.extend(f"Brief me on {_topic(n)}." for n in [*people[1:], *others])
     if not out and article.title:
         words = article.title.split()
         out.append(f"What does the coverage say about “{' '.join(words[:10])}{'…' if len(words) > 10 else ''}”?")
