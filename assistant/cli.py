@@ -1,4 +1,5 @@
-"""``python -m assistant ask "question"``: the answer and its numbered sources, in a terminal."""
+"""``python -m assistant ask "question"``: the answer and its numbered sources, in a terminal; also ``history``,
+``users`` and ``eval``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+from assistant.accounts.command import add_parser as add_users_parser
+from assistant.accounts.command import run as run_users
 from assistant.core.errors import AttacheError, ConfigError, ConversationNotFound
 from assistant.core.settings import Settings, apply_offline_env
 from assistant.core.types import Answer, Filters
@@ -85,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     hist.add_argument("--rename", nargs=2, metavar=("ID", "TITLE"), help="give a conversation a new title")
     hist.add_argument("--delete", metavar="ID", help="forget a conversation and its turns")
     hist.add_argument("--user", default="local", help=argparse.SUPPRESS)
+    add_users_parser(commands)
     ev = commands.add_parser("eval", help="score a question set (or: eval compare RUN_A RUN_B)")
     ev.add_argument("target", nargs="+", help="QUESTIONS.jsonl, or: compare RUN_A RUN_B")
     ev.add_argument("--config", type=Path, help='JSON file of setting overrides, e.g. {"top_k": 8}')
@@ -181,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     apply_offline_env()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
+    if args.command == "users":
+        try:
+            return run_users(args)
+        except (AttacheError, ValueError, OSError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     from assistant.answering.assistant import Assistant
     from ingest.seed import ensure_seeded
 

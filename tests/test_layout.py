@@ -42,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
     "assistant.store": {"assistant.core", "assistant.models"},
     "assistant.retrieval": {"assistant.core", "assistant.models", "assistant.store"},
     "assistant.history": {"assistant.core"},
+    "assistant.accounts": {"assistant.core"},
     "assistant.answering": {
         "assistant.core",
         "assistant.models",
@@ -56,6 +57,7 @@ ALLOWED: dict[str, set[str]] = {
         "assistant.retrieval",
         "assistant.answering",
         "assistant.history",
+        "assistant.accounts",
         "ingest",
     },
     "assistant.cli": {
@@ -64,6 +66,7 @@ ALLOWED: dict[str, set[str]] = {
         "assistant.answering",
         "assistant.evaluate",
         "assistant.history",
+        "assistant.accounts",
         "ingest",
     },
     "assistant.default": {"assistant.core", "assistant.answering", "ingest"},

@@ -2,6 +2,7 @@
 
 AttacheError
 ├── ConfigError          settings that cannot work (unknown backend, missing extra)
+│   └── UsersFileError   the users file (ATTACHE_USERS_FILE) cannot be read, parsed or written
 ├── EmbeddingError       the embedder could not load or run
 │   └── EmbeddingEndpointError  a remote /v1/embeddings endpoint failed (``reason``: the typed BackendError)
 ├── StoreError           Chroma could not be opened, read or written
@@ -22,6 +23,10 @@ class AttacheError(Exception):
 
 class ConfigError(AttacheError):
     """The settings cannot work as given."""
+
+
+class UsersFileError(ConfigError):
+    """The users file (``ATTACHE_USERS_FILE``) cannot be read, parsed or written, or a user in it is malformed."""
 
 
 class EmbeddingError(AttacheError):

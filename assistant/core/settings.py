@@ -417,6 +417,13 @@ class WebSettings(Group):
 
     host: str = Field(default="127.0.0.1", description="Web chat bind address.")
     port: int = Field(default=7860, description="Web chat port.")
+    users_file: Path | None = Field(
+        default=None,
+        description=(
+            "JSON file of the web app's users (salted scrypt hashes) and their roles, reader or editor; set, the "
+            "app asks for a login. Managed with `python -m assistant users`."
+        ),
+    )
 
 
 GROUPS: dict[str, type[Group]] = {
