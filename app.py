@@ -1,8 +1,9 @@
 """Attaché web app: settings → assistant → ui → launch.
 
 Binds ``ATTACHE_HOST`` (127.0.0.1 by default) and refuses an address other machines can reach unless
-``ATTACHE_ALLOW_PUBLIC=1`` says so; never shares a public link, asks for a password when
-``ATTACHE_AUTH="user:password"`` is set, and refuses uploads over ``ATTACHE_INGEST_MAX_FILE_MB``.
+``ATTACHE_ALLOW_PUBLIC=1`` says so; never shares a public link, asks for a login when ``ATTACHE_USERS_FILE``
+(users with roles, ``python -m assistant users``) or ``ATTACHE_AUTH="user:password"`` (one editor) is set, and
+refuses uploads over ``ATTACHE_INGEST_MAX_FILE_MB``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import ipaddress
 import logging
 import os
 
+from assistant.accounts.users import Accounts
 from assistant.core.errors import AttacheError
 from assistant.core.settings import Settings, apply_offline_env
 
@@ -25,6 +27,21 @@ def parse_auth(value: str) -> tuple[str, str] | None:
     if not sep or not user.strip() or not password:
         raise SystemExit('ATTACHE_AUTH must look like "user:password" (both parts non-empty)')
     return user.strip(), password
+
+
+def accounts_from(settings: Settings, auth: tuple[str, str] | None) -> Accounts:
+    """Who may sign in: the users file and the ``ATTACHE_AUTH`` user (none of either: no login)."""
+    users_file = settings.web.users_file
+    try:
+        accounts = Accounts(users_file, auth)
+    except AttacheError as exc:
+        raise SystemExit(f"error: {exc}") from exc
+    if users_file is not None:
+        if users_file.stat().st_mode & 0o077:
+            log.warning("%s can be read by other users of this machine: chmod 600 it", users_file)
+        if not accounts.users() and auth is None:
+            log.warning("%s has no users: nobody can sign in (python -m assistant users add NAME)", users_file)
+    return accounts
 
 
 def is_loopback(host: str) -> bool:
@@ -43,7 +60,7 @@ def check_host(host: str, allow_public: str) -> None:
         return
     raise SystemExit(
         f"refusing to listen on {host or '(all interfaces)'}: other machines could reach the app. "
-        "Set ATTACHE_ALLOW_PUBLIC=1 (and ATTACHE_AUTH=user:password) to serve it there."
+        "Set ATTACHE_ALLOW_PUBLIC=1 (and ATTACHE_USERS_FILE or ATTACHE_AUTH=user:password) to serve it there."
     )
 
 
@@ -53,14 +70,14 @@ def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry endpoint URLs
     settings = Settings()
     check_host(settings.web.host, os.environ.get("ATTACHE_ALLOW_PUBLIC", ""))  # before anything is opened
-    auth = parse_auth(os.environ.get("ATTACHE_AUTH", ""))
+    accounts = accounts_from(settings, parse_auth(os.environ.get("ATTACHE_AUTH", "")))
     from assistant.answering.assistant import Assistant
     from assistant.store.lock import store_lock
     from assistant.web.page import build_ui, page_assets
     from ingest.seed import ensure_seeded
 
-    if auth is None and not is_loopback(settings.web.host):
-        log.warning("serving on %s without a password: set ATTACHE_AUTH=user:password", settings.web.host)
+    if not accounts.login_required and not is_loopback(settings.web.host):
+        log.warning("serving on %s without a login: set ATTACHE_USERS_FILE or ATTACHE_AUTH", settings.web.host)
     try:
         assistant = Assistant.from_settings(settings)
         with store_lock(settings.chroma_path, timeout=settings.ingest.lock_timeout, purpose="Attaché web app: seed"):
@@ -70,11 +87,11 @@ def main() -> None:
         raise SystemExit(f"error: {exc}") from exc
     log.info("Attaché on http://%s:%d", settings.web.host, settings.web.port)
     try:
-        build_ui(assistant).launch(
+        build_ui(assistant, accounts).launch(
             server_name=settings.web.host,
             server_port=settings.web.port,
             share=False,
-            auth=auth,
+            auth=accounts.verify if accounts.login_required else None,
             max_file_size=int(settings.ingest.max_file_mb * 2**20),
             ssr_mode=False,
             footer_links=[],  # Gradio's own links (its Settings beside ours) would only confuse

@@ -5,7 +5,8 @@ a page that holds no article is read again for the feeds it links to. Every feed
 watched feeds (``ATTACHE_HOME/feeds.sqlite3``, the state ``python -m ingest watch`` keeps), its items recorded
 as met, so "Refresh now" fetches only what is new. Fetching follows ``ingest/web``'s rules (polite, capped,
 private addresses refused unless ``ATTACHE_FETCH_ALLOW_PRIVATE=1``); fetched HTML is only extracted, never
-shown. Everything is written under the store lock, as uploads are.
+shown. Everything is written under the store lock, as uploads are. Adding, refreshing and removing are an
+editor's: each ``…_as`` handler asks :func:`assistant.web.users.library_refusal` first.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
+from assistant.accounts.users import Accounts
 from assistant.answering.assistant import Assistant
 from assistant.core.errors import AttacheError
 from assistant.store.lock import store_lock
 from assistant.web.render import table_html
+from assistant.web.users import library_refusal
 from ingest.pipeline import ingest_targets
 from ingest.report import IngestReport
 from ingest.web.client import Fetcher
@@ -167,6 +171,41 @@ def remove_feed(assistant: Assistant, feed: str | None) -> str:
     return f"No longer following {feed}; its articles stay." if removed else f"{feed} was not followed."
 
 
+def refused_html(refusal: str) -> str:
+    return f'<div class="attache-report"><p>⚠️ {html.escape(refusal)}</p></div>'
+
+
+def add_as(
+    assistant: Assistant,
+    accounts: Accounts,
+    request: Any,
+    text: str | None,
+    on_progress: Progress | None = None,
+    on_step: Step | None = None,
+) -> str:
+    """:func:`add_from_web` for an editor; anyone else is refused and nothing is fetched."""
+    if refusal := library_refusal(request, accounts):
+        log.warning("refused to add from the web: %s", refusal)
+        return refused_html(refusal)
+    return add_from_web(assistant, text, on_progress, on_step)
+
+
+def refresh_as(
+    assistant: Assistant, accounts: Accounts, request: Any, feed: str | None, on_progress: Progress | None = None
+) -> str:
+    """:func:`refresh_feeds` for an editor; anyone else is refused."""
+    if refusal := library_refusal(request, accounts):
+        return refused_html(refusal)
+    return refresh_feeds(assistant, feed, on_progress)
+
+
+def remove_as(assistant: Assistant, accounts: Accounts, request: Any, feed: str | None) -> str:
+    """:func:`remove_feed` for an editor, as HTML; anyone else is refused and the feed stays."""
+    if refusal := library_refusal(request, accounts):
+        return refused_html(refusal)
+    return html.escape(remove_feed(assistant, feed))
+
+
 def feeds_view(assistant: Assistant) -> tuple[list[list[str | int]], list[str]]:
     """The Feeds table rows and the picker's choices."""
     feeds = WatchState(state_path(assistant.settings)).feeds()
@@ -176,10 +215,18 @@ def feeds_view(assistant: Assistant) -> tuple[list[list[str | int]], list[str]]:
 # -- the panel --------------------------------------------------------------------------------
 
 
-def web_panel(assistant: Assistant, demo: gr.Blocks) -> list[Any]:
-    """Lay out "Add from the web" and the Feeds list in the current block; returns the events that change the
-    library (for the caller to chain its own refresh)."""
-    gr.Markdown(
+@dataclass(frozen=True)
+class WebPanel:
+    """What the Library tab needs of the panel: the events that change the library (to chain its own refresh)
+    and the editor's controls (hidden from a reader)."""
+
+    events: list[Any]
+    controls: list[Any]
+
+
+def web_panel(assistant: Assistant, demo: gr.Blocks, accounts: Accounts) -> WebPanel:
+    """Lay out "Add from the web" and the Feeds list in the current block."""
+    help_text = gr.Markdown(
         "**Add from the web**: an article's URL, a feed (RSS, Atom, sitemap, OPML) or a site's home page "
         "(its feeds are found). A feed's articles are added and the feed is followed: see Feeds below.",
         elem_id="attache-web-help",
@@ -208,18 +255,25 @@ def web_panel(assistant: Assistant, demo: gr.Blocks) -> list[Any]:
         rows, choices = feeds_view(assistant)
         return rows, gr.Dropdown(choices=choices, value=ALL_FEEDS)
 
-    def on_add(text: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 (gradio's way)
+    def on_add(text: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         progress(0, desc="Fetching")
-        return add_from_web(
+        return add_as(
             assistant,
+            accounts,
+            request,
             text,
             lambda n, total: progress((n, total or None), desc="Fetching and ingesting articles"),
             lambda url: progress(0, desc=f"Fetching {url}"),
         )
 
-    def on_refresh(feed: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+    def on_refresh(feed: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         progress(0, desc="Asking the feeds")
-        return refresh_feeds(assistant, feed, lambda n, total: progress((n, total or None), desc="New articles"))
+        return refresh_as(
+            assistant, accounts, request, feed, lambda n, total: progress((n, total or None), desc="New articles")
+        )
+
+    def on_remove(feed: str, request: gr.Request) -> str:
+        return remove_as(assistant, accounts, request, feed)
 
     def on_pick(event: gr.SelectData) -> str:
         return str(event.row_value[0]) if event.row_value else ALL_FEEDS
@@ -227,8 +281,6 @@ def web_panel(assistant: Assistant, demo: gr.Blocks) -> list[Any]:
     demo.load(show, None, [table, picked])
     added = add.click(on_add, [box], [report]).then(show, None, [table, picked])
     refreshed = refresh.click(on_refresh, [picked], [outcome]).then(show, None, [table, picked])
-    remove.click(lambda feed: html.escape(remove_feed(assistant, feed)), [picked], [outcome]).then(
-        show, None, [table, picked]
-    )
+    remove.click(on_remove, [picked], [outcome]).then(show, None, [table, picked])
     table.select(on_pick, None, [picked])
-    return [added, refreshed]
+    return WebPanel([added, refreshed], [help_text, box, add, picked, refresh, remove])

@@ -107,6 +107,84 @@ def history_panel() -> HistoryPanel:
     return HistoryPanel(search, listing, title, rename, delete, opened, remembered)
 
 
+class HistoryHandlers:
+    """The history's server side, one method per event; each asks :func:`current_user` and passes the user to
+    the store, which refuses another user's conversation. Methods return what the event's outputs show."""
+
+    def __init__(self, assistant: Assistant, export: Callable[[str], str]) -> None:
+        self.assistant = assistant
+        self.store = assistant.history
+        self.export = export
+
+    def listed(self, user: str, query: str, conversation: str) -> Any:
+        return gr.Radio(history_choices(self.store, user, query), value=conversation or None)
+
+    def shown(self, record: ConversationRecord | None, user: str, query: str = "") -> tuple[Any, ...]:
+        """Everything the tab shows for ``record`` (None: an empty chat), and the history list: chat, sources,
+        turns, Markdown, export, opened id, remembered id, list, title."""
+        done = chat_turns(record) if record else []
+        ident = record.id if record else ""
+        text = conversation_markdown(done, self.assistant.backend_label) if done else ""
+        ready = gr.DownloadButton(value=self.export(text) if done else None, interactive=bool(done))
+        messages = chat_messages(done)
+        title = record.title if record else ""
+        return messages, render_panel(done), done, text, ready, ident, ident, self.listed(user, query, ident), title
+
+    def on_turns(self, turns: list[ChatTurn], conversation: str, query: str, request: gr.Request) -> tuple[Any, ...]:
+        user = current_user(request)
+        if not any(t.result is not None for t in turns):
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        try:
+            saved = save_new_turns(self.store, user, conversation, turns)
+        except HistoryError as exc:  # the answer stands; only its saving failed
+            log.warning("could not save the turn: %s", exc)
+            gr.Warning(f"This answer could not be saved to the history: {exc}")
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        record = self.store.get(user, saved)
+        return saved, saved, self.listed(user, query, saved), record.title if record else gr.skip()
+
+    def on_load(self, remembered: str, request: gr.Request) -> tuple[Any, ...]:
+        user = current_user(request)
+        record = (self.store.get(user, remembered) if remembered else None) or self.store.latest(user)
+        *view_parts, _, title = self.shown(record, user)
+        ident = record.id if record else None
+        # the class says the page now shows what the history holds (a test waits for it before asking)
+        loaded = gr.Radio(history_choices(self.store, user), value=ident, elem_classes=["attache-history-loaded"])
+        return *view_parts, loaded, title
+
+    def on_open(self, picked: str | None, query: str, request: gr.Request) -> tuple[Any, ...]:
+        user = current_user(request)
+        record = self.store.get(user, picked) if picked else None
+        if picked and record is None:
+            gr.Warning("That conversation is not in your history.")
+        return self.shown(record, user, query)
+
+    def on_new(self, query: str, request: gr.Request) -> tuple[Any, ...]:
+        """Beside the chat's own "New conversation": nothing is open any more."""
+        return "", "", self.listed(current_user(request), query, ""), ""
+
+    def on_rename(self, conversation: str, title: str, query: str, request: gr.Request) -> Any:
+        user = current_user(request)
+        if conversation:
+            try:
+                self.store.rename(user, conversation, title)
+            except (HistoryError, ValueError) as exc:
+                gr.Warning(str(exc))
+        return self.listed(user, query, conversation)
+
+    def on_delete(self, conversation: str, query: str, request: gr.Request) -> tuple[Any, ...]:
+        user = current_user(request)
+        if conversation:
+            try:
+                self.store.delete(user, conversation)
+            except HistoryError as exc:
+                gr.Warning(str(exc))
+        return self.shown(None, user, query)
+
+    def on_search(self, query: str, conversation: str, request: gr.Request) -> Any:
+        return self.listed(current_user(request), query, conversation)
+
+
 def wire_history(
     assistant: Assistant,
     demo: gr.Blocks,
@@ -116,86 +194,19 @@ def wire_history(
     export: Callable[[str], str],
 ) -> None:
     """The history's handlers: save as the chat's turns grow; reopen on load; open, new, rename, delete, search."""
-    store = assistant.history
+    on = HistoryHandlers(assistant, export)
     shows = [view.chat, view.sources, view.turns, view.markdown, view.download, *_ids(panel), panel.listing]
     shows.append(panel.title)
-
-    def listed(user: str, query: str, conversation: str) -> Any:
-        return gr.Radio(history_choices(store, user, query), value=conversation or None)
-
-    def shown(record: ConversationRecord | None, user: str, query: str = "") -> tuple[Any, ...]:
-        """Everything the tab shows for ``record`` (None: an empty chat), and the history list."""
-        done = chat_turns(record) if record else []
-        ident = record.id if record else ""
-        text = conversation_markdown(done, assistant.backend_label) if done else ""
-        ready = gr.DownloadButton(value=export(text) if done else None, interactive=bool(done))
-        messages = chat_messages(done)
-        title = record.title if record else ""
-        return messages, render_panel(done), done, text, ready, ident, ident, listed(user, query, ident), title
-
-    def on_turns(turns: list[ChatTurn], conversation: str, query: str, request: gr.Request) -> tuple[Any, ...]:
-        user = current_user(request)
-        if not any(t.result is not None for t in turns):
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        try:
-            saved = save_new_turns(store, user, conversation, turns)
-        except HistoryError as exc:  # the answer stands; only its saving failed
-            log.warning("could not save the turn: %s", exc)
-            gr.Warning(f"This answer could not be saved to the history: {exc}")
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        record = store.get(user, saved)
-        return saved, saved, listed(user, query, saved), record.title if record else gr.skip()
-
-    def on_load(remembered: str, request: gr.Request) -> tuple[Any, ...]:
-        user = current_user(request)
-        record = (store.get(user, remembered) if remembered else None) or store.latest(user)
-        *view_parts, _, title = shown(record, user)
-        ident = record.id if record else None
-        # the class says the page now shows what the history holds (a test waits for it before asking)
-        loaded = gr.Radio(history_choices(store, user), value=ident, elem_classes=["attache-history-loaded"])
-        return *view_parts, loaded, title
-
-    def on_open(picked: str | None, query: str, request: gr.Request) -> tuple[Any, ...]:
-        user = current_user(request)
-        record = store.get(user, picked) if picked else None
-        if picked and record is None:
-            gr.Warning("That conversation is not in your history.")
-        return shown(record, user, query)
-
-    def on_new(query: str, request: gr.Request) -> tuple[Any, ...]:
-        """Beside the chat's own "New conversation": nothing is open any more."""
-        return "", "", listed(current_user(request), query, ""), ""
-
-    def on_rename(conversation: str, title: str, query: str, request: gr.Request) -> Any:
-        user = current_user(request)
-        if conversation:
-            try:
-                store.rename(user, conversation, title)
-            except (HistoryError, ValueError) as exc:
-                gr.Warning(str(exc))
-        return listed(user, query, conversation)
-
-    def on_delete(conversation: str, query: str, request: gr.Request) -> tuple[Any, ...]:
-        user = current_user(request)
-        if conversation:
-            try:
-                store.delete(user, conversation)
-            except HistoryError as exc:
-                gr.Warning(str(exc))
-        return shown(None, user, query)
-
-    def on_search(query: str, conversation: str, request: gr.Request) -> Any:
-        return listed(current_user(request), query, conversation)
-
-    view.markdown.change(on_turns, [view.turns, panel.opened, panel.search], [*_ids(panel), panel.listing, panel.title])
-    demo.load(on_load, [panel.remembered], shows)
-    panel.listing.input(on_open, [panel.listing, panel.search], shows)
-    new.click(on_new, [panel.search], [*_ids(panel), panel.listing, panel.title])
-    view.chat.clear(on_new, [panel.search], [*_ids(panel), panel.listing, panel.title])
-    panel.rename.click(on_rename, [panel.opened, panel.title, panel.search], [panel.listing])
-    panel.title.submit(on_rename, [panel.opened, panel.title, panel.search], [panel.listing])
-    panel.delete.click(on_delete, [panel.opened, panel.search], shows)
-    panel.search.change(on_search, [panel.search, panel.opened], [panel.listing])
+    named = [*_ids(panel), panel.listing, panel.title]
+    view.markdown.change(on.on_turns, [view.turns, panel.opened, panel.search], named)
+    demo.load(on.on_load, [panel.remembered], shows)
+    panel.listing.input(on.on_open, [panel.listing, panel.search], shows)
+    new.click(on.on_new, [panel.search], named)
+    view.chat.clear(on.on_new, [panel.search], named)
+    panel.rename.click(on.on_rename, [panel.opened, panel.title, panel.search], [panel.listing])
+    panel.title.submit(on.on_rename, [panel.opened, panel.title, panel.search], [panel.listing])
+    panel.delete.click(on.on_delete, [panel.opened, panel.search], shows)
+    panel.search.change(on.on_search, [panel.search, panel.opened], [panel.listing])
 
 
 def _ids(panel: HistoryPanel) -> list[Any]:

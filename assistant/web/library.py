@@ -3,6 +3,8 @@ list and search articles, delete one, corpus statistics.
 
 Uploads are checked (type, size, count), copied into ``ATTACHE_HOME/uploads`` so every article keeps a
 real source file, and ingested in this process while holding the store lock, like ``python -m ingest``.
+Changing the library is an editor's: a reader sees no upload, add or delete controls, and each ``…_as``
+handler asks :func:`assistant.web.users.library_refusal` on the server before it changes anything.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.accounts.users import Accounts
 from assistant.answering.assistant import Assistant
 from assistant.core.errors import AttacheError
 from assistant.core.types import Article
 from assistant.store.lock import store_lock
-from assistant.web.feeds import web_panel
+from assistant.web.feeds import refused_html, web_panel
 from assistant.web.render import error_text, md_text, table_html
+from assistant.web.users import NO_LOGIN, library_refusal, role_note
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import ingest_paths
 from ingest.report import IngestReport
@@ -156,6 +160,28 @@ def delete_article(assistant: Assistant, article_id: str | None) -> str:
     return f"Deleted {article_id}." if existed else f"No article {article_id} (already deleted?)."
 
 
+def ingest_as(
+    assistant: Assistant,
+    accounts: Accounts,
+    request: Any,
+    paths: Sequence[str] | None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> str:
+    """:func:`ingest_uploads` for an editor; anyone else is refused and nothing is kept or ingested."""
+    if refusal := library_refusal(request, accounts):
+        log.warning("refused an upload: %s", refusal)
+        return refused_html(refusal)
+    return ingest_uploads(assistant, paths, on_progress)
+
+
+def delete_as(assistant: Assistant, accounts: Accounts, request: Any, article_id: str | None) -> str:
+    """:func:`delete_article` for an editor; anyone else is refused and the article stays."""
+    if refusal := library_refusal(request, accounts):
+        log.warning("refused to delete %s: %s", article_id, refusal)
+        return f"⚠️ {refusal}"
+    return delete_article(assistant, article_id)
+
+
 def library_view(assistant: Assistant, search: str = "") -> tuple[list[list[str | int]], str, list[Any], list[str]]:
     """Table rows, statistics, delete choices and outlet choices, fresh from the store."""
     try:
@@ -175,8 +201,10 @@ def library_view(assistant: Assistant, search: str = "") -> tuple[list[list[str 
 # -- the tab ----------------------------------------------------------------------------------
 
 
-def library_tab(assistant: Assistant, demo: gr.Blocks, outlets: gr.Dropdown) -> None:
-    """Lay out the Library tab inside the current ``gr.Tab`` and wire it; ``outlets`` is the chat's filter."""
+def library_tab(assistant: Assistant, demo: gr.Blocks, outlets: gr.Dropdown, accounts: Accounts = NO_LOGIN) -> None:
+    """Lay out the Library tab inside the current ``gr.Tab`` and wire it; ``outlets`` is the chat's filter. A
+    reader's page hides the controls that change the library (the handlers refuse them anyway)."""
+    note = gr.Markdown("", elem_id="attache-role")
     with gr.Row():
         with gr.Column(scale=3):
             label = "Add articles (" + " ".join(UPLOAD_TYPES) + ")"
@@ -188,7 +216,7 @@ def library_tab(assistant: Assistant, demo: gr.Blocks, outlets: gr.Dropdown) -> 
         with gr.Column(scale=2):
             stats = gr.HTML("", elem_id="attache-stats")
     with gr.Column(elem_id="attache-web"):
-        fetched = web_panel(assistant, demo)
+        fetched = web_panel(assistant, demo, accounts)
     with gr.Row(equal_height=True):
         search = gr.Textbox(label="Search the library", placeholder="title, outlet, date or id", scale=2)
         doomed = gr.Dropdown([], label="Article to delete", scale=3, elem_id="attache-doomed")
@@ -203,20 +231,35 @@ def library_tab(assistant: Assistant, demo: gr.Blocks, outlets: gr.Dropdown) -> 
         rows, panel, choices, names = library_view(assistant, query)
         return rows, panel, gr.Dropdown(choices=choices, value=None), gr.Dropdown(choices=names)
 
-    def on_ingest(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 (gradio's way)
+    def on_ingest(
+        files: list[str] | None,
+        request: gr.Request,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (gradio's way)
+    ) -> str:
         progress(0, desc="Reading files")
-        return ingest_uploads(assistant, files, lambda n, total: progress((n, total or None), desc="Ingesting"))
+        return ingest_as(
+            assistant, accounts, request, files, lambda n, total: progress((n, total or None), desc="Ingesting")
+        )
+
+    def on_delete(article_id: str | None, request: gr.Request) -> str:
+        return md_text(delete_as(assistant, accounts, request, article_id))
+
+    controls = [uploads, ingest, doomed, delete, *fetched.controls]
+
+    def on_role(request: gr.Request) -> tuple[Any, ...]:
+        editor = library_refusal(request, accounts) is None
+        shown_note = gr.Markdown(role_note(request, accounts), visible=accounts.login_required)
+        return shown_note, *(gr.update(visible=editor) for _ in controls)
 
     def on_pick(event: gr.SelectData) -> str:
         return str(event.row_value[-1]) if event.row_value else ""
 
     shown = [table, stats, doomed, outlets]
     demo.load(refresh, [search], shown)
+    demo.load(on_role, None, [note, *controls])
     ingest.click(on_ingest, [uploads], [report]).then(refresh, [search], shown).then(lambda: None, None, [uploads])
-    delete.click(lambda aid: md_text(delete_article(assistant, aid)), [doomed], [outcome]).then(
-        refresh, [search], shown
-    )
-    for event in fetched:
+    delete.click(on_delete, [doomed], [outcome]).then(refresh, [search], shown)
+    for event in fetched.events:
         event.then(refresh, [search], shown)
     search.change(lambda query: library_view(assistant, query)[0], [search], [table])
     table.select(on_pick, None, [doomed])

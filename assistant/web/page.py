@@ -14,11 +14,13 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.accounts.users import Accounts
 from assistant.answering.assistant import Assistant
 from assistant.web.assets import CITE_JS, CSS
 from assistant.web.chat import chat_tab
 from assistant.web.library import UPLOAD_TYPES, library_tab
 from assistant.web.render import settings_html
+from assistant.web.users import NO_LOGIN
 
 __all__ = ["build_ui", "page_assets"]
 
@@ -28,8 +30,9 @@ def page_assets() -> dict[str, Any]:
     return {"css": CSS, "js": CITE_JS}
 
 
-def build_ui(assistant: Assistant) -> gr.Blocks:
-    """The page. Launching (host, port, auth, limits) is the caller's business."""
+def build_ui(assistant: Assistant, accounts: Accounts = NO_LOGIN) -> gr.Blocks:
+    """The page; ``accounts`` says who is an editor (without a login: everyone). Launching (host, port, the
+    sign-in itself, limits) is the caller's business."""
     exports = Path(tempfile.mkdtemp(prefix="attache-export-"))
     with gr.Blocks(title="Attaché") as demo:
         label = html.escape(assistant.backend_label)
@@ -37,7 +40,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         with gr.Tab("Chat"):
             outlets = chat_tab(assistant, exports, demo)
         with gr.Tab("Library"):
-            library_tab(assistant, demo, outlets)
+            library_tab(assistant, demo, outlets, accounts)
         with gr.Tab("Settings"):
             gr.HTML(settings_html(assistant, UPLOAD_TYPES), elem_id="attache-settings")
             gr.Markdown("Change these with `ATTACHE_*` environment variables (see the README) and restart.")
