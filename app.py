@@ -8,9 +8,11 @@ refuses uploads over ``ATTACHE_INGEST_MAX_FILE_MB``.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import os
+from collections.abc import Awaitable, Callable
 
 from assistant.accounts.users import Accounts
 from assistant.core.errors import AttacheError
@@ -42,6 +44,18 @@ def accounts_from(settings: Settings, auth: tuple[str, str] | None) -> Accounts:
         if not accounts.users() and auth is None:
             log.warning("%s has no users: nobody can sign in (python -m assistant users add NAME)", users_file)
     return accounts
+
+
+def sign_in(accounts: Accounts) -> Callable[[str, str], Awaitable[bool]] | None:
+    """Gradio's ``auth=``: the password check (about 50 ms of scrypt) in a worker thread, so a sign-in never
+    stalls the event loop that serves everyone else; None without a login."""
+    if not accounts.login_required:
+        return None
+
+    async def check(name: str, password: str) -> bool:
+        return await asyncio.to_thread(accounts.verify, name, password)
+
+    return check
 
 
 def is_loopback(host: str) -> bool:
@@ -91,7 +105,7 @@ def main() -> None:
             server_name=settings.web.host,
             server_port=settings.web.port,
             share=False,
-            auth=accounts.verify if accounts.login_required else None,
+            auth=sign_in(accounts),  # type: ignore[arg-type]  # gradio awaits an async check too (routes.login)
             max_file_size=int(settings.ingest.max_file_mb * 2**20),
             ssr_mode=False,
             footer_links=[],  # Gradio's own links (its Settings beside ours) would only confuse

@@ -206,7 +206,7 @@ def library_tab(assistant: Assistant, demo: gr.Blocks, outlets: gr.Dropdown, acc
     reader's page hides the controls that change the library (the handlers refuse them anyway)."""
     note = gr.Markdown("", elem_id="attache-role")
     with gr.Row():
-        with gr.Column(scale=3):
+        with gr.Column(scale=3) as upload_column:
             label = "Add articles (" + " ".join(UPLOAD_TYPES) + ")"
             uploads = gr.File(
                 file_count="multiple", file_types=UPLOAD_TYPES, label=label, height=150, elem_id="attache-upload"
@@ -244,7 +244,7 @@ def library_tab(assistant: Assistant, demo: gr.Blocks, outlets: gr.Dropdown, acc
     def on_delete(article_id: str | None, request: gr.Request) -> str:
         return md_text(delete_as(assistant, accounts, request, article_id))
 
-    controls = [uploads, ingest, doomed, delete, *fetched.controls]
+    controls = [upload_column, doomed, delete, *fetched.controls]
 
     def on_role(request: gr.Request) -> tuple[Any, ...]:
         editor = library_refusal(request, accounts) is None
