@@ -122,7 +122,8 @@ def test_one_user_cannot_reach_anothers_conversation_through_the_handlers(assist
     on = HistoryHandlers(bot, lambda text: str(tmp_path / "export.md"))  # type: ignore[arg-type]
     *_, (_, _, turns) = respond(assistant, GOALS, [], [])
     alices = save_new_turns(store, "alice", "", turns)
-    alice, bob = SimpleNamespace(username="alice"), SimpleNamespace(username="bob")
+    alice: Any = SimpleNamespace(username="alice")  # what gr.Request gives a handler: the signed-in name
+    bob: Any = SimpleNamespace(username="bob")
 
     messages, _panel, done, markdown, *_rest, title = on.on_open(alices, "", alice)
     assert done and GOALS in markdown and title == GOALS  # the owner opens it
