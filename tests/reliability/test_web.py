@@ -91,7 +91,13 @@ def app_url(app: App) -> str:
 
 
 def _ask(page: Any, question: str, turn: int, expect: str) -> Any:
-    """Ask the ``turn``-th question of the tab and wait for its reply to contain ``expect``."""
+    """Ask the ``turn``-th question of the tab and wait for its reply to contain ``expect``. A fresh tab reopens the
+    last saved conversation (an earlier test's), so the first question starts a new one."""
+    if turn == 1:
+        page.wait_for_selector("#attache-history.attache-history-loaded", timeout=15_000)
+        if page.is_enabled("#attache-export"):
+            page.click("#attache-new")
+        page.wait_for_selector("#attache-export[disabled]", timeout=15_000)
     page.fill("#attache-question textarea", question)
     page.press("#attache-question textarea", "Enter")
     reply = page.locator("#attache-chat .message-content").nth(2 * turn - 1)
