@@ -58,3 +58,66 @@ def test_another_user_cannot_resume_a_conversation(seeded_home: Path, embedder: 
     with pytest.raises(ConversationNotFound):
         bot.conversation("0" * 32)
     assert bot.conversation(chat.id, user="alice").turns == chat.turns
+
+
+KILLED_MID_WRITE = """
+import sys, time
+from assistant.answering.assistant import Assistant
+from assistant.core.settings import Settings
+from assistant.history import store as history_store
+from assistant.history.store import ConversationStore
+from assistant.models.embedders import build_embedder
+from assistant.store.chroma import Store
+
+settings = Settings(home=sys.argv[1])
+embedder = build_embedder(settings)
+bot = Assistant(settings, Store(settings, embedder), embedder)
+bot.history = ConversationStore.at_home(sys.argv[2])
+chat = bot.conversation()
+chat.ask(sys.argv[3])
+print(chat.id, flush=True)
+encode = history_store.answer_to_json
+
+
+def stalled(answer):  # the second turn's write transaction is open when the kill arrives
+    print("writing", flush=True)
+    time.sleep(60)
+    return encode(answer)
+
+
+history_store.answer_to_json = stalled
+chat.ask(sys.argv[4])
+"""
+
+
+def test_a_kill_while_an_answer_is_written_loses_only_that_answer(
+    seeded_home: Path, embedder: Any, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_MID_WRITE, str(seeded_home), str(tmp_path), GOALS, FOLLOW_UP],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        conversation_id = proc.stdout.readline().strip()
+        assert proc.stdout.readline().strip() == "writing"
+        os.kill(proc.pid, signal.SIGKILL)  # this PID only
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    store = ConversationStore.at_home(tmp_path)
+    stored = store.get("local", conversation_id)
+    assert stored is not None and stored.n_turns == 1 and len(stored.turns) == 1  # the first turn, whole
+    assert stored.turns[0].question == GOALS and stored.turns[0].answer.citations
+    resumed = _bot(seeded_home, embedder, tmp_path).conversation(conversation_id)
+    assert len(resumed.turns) == 1 and resumed.ask(FOLLOW_UP).citations  # and the conversation goes on
+    assert store.get("local", conversation_id).n_turns == 2  # type: ignore[union-attr]
