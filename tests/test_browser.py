@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,19 +81,19 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: 
     pytest.fail(f"app.py did not answer on {url} within {seconds:g} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``python app.py`` in its own ATTACHE_HOME (it ingests the seed article on first start)."""
-    home = tmp_path_factory.mktemp("browser-home")
+@contextmanager
+def app_process(home: Path, **env: str) -> Iterator[str]:
+    """``python app.py`` over ``home`` (extractive, on a free loopback port, no ``ATTACHE_AUTH`` unless ``env``
+    sets it; ``env`` adds settings), yielding its URL; stopped by its own PID when the block ends (a restart is a
+    second block)."""
     port = _free_port()
-    env = {**os.environ, "ATTACHE_HOME": str(home), "ATTACHE_PORT": str(port), "ATTACHE_HOST": "127.0.0.1"}
-    env.pop("ATTACHE_AUTH", None)
-    env["ATTACHE_BACKEND"] = "extractive"
-    env.update(ATTACHE_FETCH_ALLOW_PRIVATE="1", ATTACHE_FETCH_HOST_DELAY="0")  # the tests' site is on loopback
-    log = home / "app.log"
+    environ = {**os.environ, "ATTACHE_HOME": str(home), "ATTACHE_PORT": str(port), "ATTACHE_HOST": "127.0.0.1"}
+    environ.pop("ATTACHE_AUTH", None)
+    environ.update(ATTACHE_BACKEND="extractive", **env)
+    log = home / f"app-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "app.py"], cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "app.py"], cwd=REPO_ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT
         )
     try:
         url = f"http://127.0.0.1:{port}/"
@@ -105,6 +106,15 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python app.py`` in its own ATTACHE_HOME (it ingests the seed article on first start)."""
+    home = tmp_path_factory.mktemp("browser-home")
+    # the tests' news site is on loopback
+    with app_process(home, ATTACHE_FETCH_ALLOW_PRIVATE="1", ATTACHE_FETCH_HOST_DELAY="0") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -329,7 +339,7 @@ def test_a_bad_date_warns_by_its_field_and_keeps_the_question(page: Any) -> None
 
 
 def test_the_log_has_no_share_hint(app_url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
-    logs = list(tmp_path_factory.getbasetemp().glob("browser-home*/app.log"))
+    logs = list(tmp_path_factory.getbasetemp().glob("browser-home*/app-*.log"))
     assert app_url and logs
     text = logs[0].read_text(errors="replace")
     assert f"Attaché on {app_url.rstrip('/')}" in text and "share=True" not in text and "public link" not in text

@@ -3,18 +3,12 @@ history list opens an earlier one, rename and search work. The app runs as in ``
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assistant.core.settings import REPO_ROOT
-from tests.test_browser import ARTIFACTS, GOALS, TIMEOUT_MS, _ask_first, _free_port, _wait_until_up, browser
+from tests.test_browser import ARTIFACTS, GOALS, TIMEOUT_MS, _ask_first, app_process, browser
 
 __all__ = ["browser"]  # the fixture, shared with tests/test_browser.py
 pytestmark = pytest.mark.slow
@@ -22,29 +16,9 @@ pytestmark = pytest.mark.slow
 BEIJING = "Who did Blinken meet in Beijing?"
 
 
-@contextmanager
-def _app(home: Path) -> Iterator[str]:
+def _app(home: Path) -> Any:
     """``python app.py`` over ``home``; stopped by its PID when the block ends (a restart is a second block)."""
-    port = _free_port()
-    env = {**os.environ, "ATTACHE_HOME": str(home), "ATTACHE_PORT": str(port), "ATTACHE_HOST": "127.0.0.1"}
-    env.pop("ATTACHE_AUTH", None)
-    env["ATTACHE_BACKEND"] = "extractive"
-    log = home / f"app-{port}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "app.py"], cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        _wait_until_up(url, proc, log)
-        yield url
-    finally:
-        proc.terminate()  # this PID only: the app starts no children in extractive mode
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    return app_process(home)
 
 
 def _tab(browser: Any, url: str) -> Any:
