@@ -22,13 +22,24 @@ from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope
 from assistant.answering.response import Response
 from assistant.core.errors import ConversationNotFound
 from assistant.core.settings import Settings, apply_offline_env
-from assistant.core.types import Answer, AnswerEvent, Filters, PassagesEvent, StreamEvent, TextEvent
+from assistant.core.types import (
+    Answer,
+    AnswerEvent,
+    Coverage,
+    Event,
+    Filters,
+    PassagesEvent,
+    Quote,
+    StreamEvent,
+    TextEvent,
+)
 from assistant.history.records import ConversationRecord
 from assistant.history.store import LOCAL_USER, ConversationStore
 from assistant.models.embedders import CachedEmbedder, Embedder, build_embedder
 from assistant.retrieval.dates import resolve_window
 from assistant.retrieval.retriever import Retriever
 from assistant.store.chroma import Store
+from assistant.views.service import Views
 
 
 class Assistant:
@@ -130,6 +141,34 @@ class Assistant:
         as_of: date | None = None,
     ) -> Answer:
         return self.stream(question, history, filters=filters, as_of=as_of).answer()
+
+    # -- the analyst's views ---------------------------------------------------------------------------
+
+    @cached_property
+    def views(self) -> Views:
+        return Views(self.settings, self.store, self.embedder, self.retriever)
+
+    def quotes(
+        self,
+        speaker: str | None = None,
+        about: str | None = None,
+        filters: Filters | None = None,
+        as_of: date | None = None,
+    ) -> list[Quote]:
+        """Direct quotations, verbatim at their article offsets: by ``speaker`` (any part of the name), on
+        ``about``, within ``filters``, published by ``as_of``."""
+        return self.views.quotes(speaker, about, filters, as_of)
+
+    def timeline(
+        self, query: str | None = None, filters: Filters | None = None, as_of: date | None = None
+    ) -> list[Event]:
+        """Dated events in day order (on ``query`` when given); the same event from several articles is one entry.
+        Events of undated articles come last, with ``day`` None."""
+        return self.views.timeline(query, filters, as_of)
+
+    def coverage(self, query: str, filters: Filters | None = None, as_of: date | None = None) -> Coverage:
+        """The outlets that covered the story ``query`` is about, first to report first, side by side."""
+        return self.views.coverage(query, filters, as_of)
 
     @cached_property
     def history(self) -> ConversationStore:

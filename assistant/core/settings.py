@@ -531,6 +531,11 @@ class Settings(BaseModel):
         return self.home / "keyword" / self.store.collection
 
     @property
+    def views_path(self) -> Path:
+        """Quotations and dated sentences of the collection's articles (a local file even when Chroma is a server)."""
+        return self.home / "views" / f"{self.store.collection}.sqlite3"
+
+    @property
     def chroma_location(self) -> str:
         """Where the chunks live, for messages: the server URL or the embedded store's folder."""
         return self.store.chroma_url or str(self.chroma_path)

@@ -239,3 +239,91 @@ class AnswerEvent:
 
 
 StreamEvent = PassagesEvent | TextEvent | AnswerEvent
+
+
+# -- the analyst's views (#23) -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quotation: ``text`` is exactly ``article.text[start:end]`` (the words inside the marks).
+
+    ``speaker`` is the fullest name the article gives (``""`` when the article does not say who said it);
+    ``role`` the title or description the article gives them.
+    """
+
+    speaker: str
+    role: str
+    text: str
+    article_id: str
+    outlet: str = ""
+    published: date | None = None
+    start: int = 0
+    end: int = 0
+    title: str = ""
+    url: str = ""
+    cue: str = ""  # how the speaker was found: after, before, pronoun, inherited
+
+
+@dataclass(frozen=True, slots=True)
+class EventSource:
+    """Where an event is reported: the dated sentence at ``[start, end)`` of an article."""
+
+    article_id: str
+    outlet: str
+    published: date | None
+    start: int
+    end: int
+    title: str = ""
+    phrase: str = ""  # the date expression as written ("on Tuesday")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened (or will) on ``day``; ``None`` when its article gives no date to resolve against.
+
+    ``text`` is the first source's sentence; ``resolved_from`` says how the day was read ("stated in full",
+    "'Tuesday' before 2023-06-14 (published)"). The same event in several articles is one ``Event``.
+    """
+
+    day: date | None
+    text: str
+    resolved_from: str
+    sources: tuple[EventSource, ...]
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.outlet for s in self.sources if s.outlet))
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageSentence:
+    """One of an outlet's most relevant sentences on the story, at ``[start, end)`` of its article."""
+
+    text: str
+    article_id: str
+    start: int
+    end: int
+    score: float = 0.0
+    title: str = ""
+    published: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutletCoverage:
+    """How one outlet covered the story: when it first reported it, what it said, and where its copies ran."""
+
+    outlet: str
+    first_published: date | None
+    sentences: tuple[CoverageSentence, ...]
+    article_ids: tuple[str, ...] = ()
+    also_ran_in: tuple[str, ...] = ()  # outlets that ran this outlet's articles as wire copies
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Who reported a story and how: one entry per outlet, first to report first."""
+
+    query: str
+    outlets: tuple[OutletCoverage, ...]
+    independent_sources: int = 0  # distinct articles after folding wire copies

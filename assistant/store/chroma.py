@@ -452,6 +452,15 @@ class Store:
         docs, metas = got["documents"] or [""], got["metadatas"] or [{}]
         return article_from_record(article_id, docs[0], dict(metas[0]))
 
+    def get_articles(self, article_ids: Sequence[str]) -> list[Article]:
+        """The stored articles among ``article_ids``, with their text (absent ids are left out)."""
+        if not article_ids:
+            return []
+        got = self._articles.get(ids=list(article_ids), include=["documents", "metadatas"])
+        docs, metas = got["documents"] or [], got["metadatas"] or []
+        rows = zip(got["ids"], docs, metas, strict=True)
+        return [article_from_record(aid, doc, dict(meta)) for aid, doc, meta in rows]
+
     def list_articles(self) -> list[tuple[Article, int]]:
         """Every article with its chunk count, sorted by published date (newest first) then title."""
         got = self._articles.get(include=["documents", "metadatas"])

@@ -1,0 +1,56 @@
+"""What happened when: dated sentences in day order, the same event in several articles merged into one entry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from assistant.core.lexical import content_stems
+from assistant.core.types import Event, Passage
+
+# Two dated sentences of one day are one event when this share of the shorter one's content words is in both.
+SAME_EVENT_OVERLAP = 0.5
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def within(events: Sequence[Event], passages: Sequence[Passage]) -> list[Event]:
+    """The events whose sentence lies in one of ``passages`` (what retrieval found on the query)."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for passage in passages:
+        spans.setdefault(passage.chunk.article_id, []).append((passage.chunk.start, passage.chunk.end))
+    kept = []
+    for event in events:
+        source = event.sources[0]
+        if any(s <= source.start < e for s, e in spans.get(source.article_id, ())):
+            kept.append(event)
+    return kept
+
+
+def merge(events: Sequence[Event]) -> list[Event]:
+    """One entry per event and day, listing every article that reports it; dated first, in day order, then undated."""
+    merged: list[tuple[Event, set[str]]] = []
+    for event in events:
+        words = set(content_stems(event.text))
+        for i, (kept, kept_words) in enumerate(merged):
+            if kept.day is None or kept.day != event.day:
+                continue
+            articles = {s.article_id for s in kept.sources}
+            if event.sources[0].article_id in articles:
+                continue
+            if _overlap(words, kept_words) >= SAME_EVENT_OVERLAP:
+                joined = Event(kept.day, kept.text, kept.resolved_from, (*kept.sources, *event.sources))
+                merged[i] = (joined, kept_words | words)
+                break
+        else:
+            merged.append((event, words))
+    out = [e for e, _ in merged]
+    return sorted(out, key=_order)
+
+
+def _order(event: Event) -> tuple[int, date, date, int]:
+    first = event.sources[0]
+    far = date.max
+    return (event.day is None, event.day or far, first.published or far, first.start)
