@@ -1,5 +1,5 @@
 """``python -m assistant ask "question"``: the answer and its numbered sources, in a terminal; also ``history``,
-``users`` and ``eval``."""
+``users``, ``eval`` and the analyst's views ``quotes``, ``timeline``, ``coverage``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from assistant.accounts.command import run as run_users
 from assistant.core.errors import AttacheError, ConfigError, ConversationNotFound
 from assistant.core.settings import Settings, apply_offline_env
 from assistant.core.types import Answer, Filters
+from assistant.views.command import add_parsers as add_views_parsers
+from assistant.views.command import run as run_views
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
@@ -89,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     hist.add_argument("--delete", metavar="ID", help="forget a conversation and its turns")
     hist.add_argument("--user", default="local", help=argparse.SUPPRESS)
     add_users_parser(commands)
+    add_views_parsers(commands)
     ev = commands.add_parser("eval", help="score a question set (or: eval compare RUN_A RUN_B)")
     ev.add_argument("target", nargs="+", help="QUESTIONS.jsonl, or: compare RUN_A RUN_B")
     ev.add_argument("--config", type=Path, help='JSON file of setting overrides, e.g. {"top_k": 8}')
@@ -206,6 +209,15 @@ def main(argv: list[str] | None = None) -> int:
         except AttacheError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+    if args.command in ("quotes", "timeline", "coverage"):
+        try:
+            assistant = Assistant.from_settings(Settings())
+            ensure_seeded(assistant.store, assistant.embedder, assistant.settings)
+            print(run_views(assistant, args))
+        except AttacheError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
     try:
         assistant = Assistant.from_settings(Settings())
         ensure_seeded(assistant.store, assistant.embedder, assistant.settings)

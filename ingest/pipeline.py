@@ -26,12 +26,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.analysis.article import analyse
 from assistant.core.errors import FetchError
 from assistant.core.settings import Settings
 from assistant.core.types import Article, ArticleCopy
 from assistant.models.embedders import Embedder, release_memory
 from assistant.store.chroma import Store
 from assistant.store.keyword_index import KeywordIndex
+from assistant.store.views import ViewsIndex
 from ingest.catalog import Catalog, Entry
 from ingest.dedupe import fingerprint
 from ingest.loaders import LoadOptions, estimate_articles, expand_paths
@@ -216,6 +218,7 @@ def refresh_keyword_index(store: Store, embedder: Embedder, settings: Settings) 
     """
     release_memory(embedder)
     KeywordIndex(settings.keyword_path, store).ensure_fresh()
+    ViewsIndex(settings.views_path, store, analyse).sync()  # quotations and dated sentences (#23)
 
 
 def _consume_files(

@@ -64,7 +64,11 @@ _WORD = (
 _PARTICLE = r"(?:de|da|del|van|von|der|den|bin|al|el|la|le|di|du|dos|ibn)"
 # A capitalised run: words starting with a capital, joined by spaces, with name particles allowed inside.
 CAP_RUN = re.compile(rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD})*")
-_APPOSITIVE = re.compile(r",\s+((?:the|a|an|[A-Z][\w’'-]*’s|[A-Z][\w’'-]*'s|his|her|who|[A-Z])[^,;“”\"()]{2,140}?),")
+_APPOSITIVE = re.compile(
+    r",\s+((?:the|a|an|[A-Z][\w’'-]*’s|[A-Z][\w’'-]*'s|his|her|who|[A-Z])[^,;“”\"()]{2,140}?)(?:,|\.(?:\s|$))"
+)
+# "Sudavia's foreign minister, Piet Varga,": a role, a comma, then the name.
+_ROLE_COMMA = re.compile(r"((?:[A-Z][\w’'-]*’s|[A-Z][\w’'-]*'s|the|The)\s+[\w’' -]{2,60}),\s+$")
 _TITLE_BEFORE = re.compile(r"([\w’'-]+(?:\s+[\w’'-]+){0,7})\s+$")
 
 
@@ -112,8 +116,12 @@ def looks_like_name(name: str) -> bool:
 
 
 def _title_before(text: str, start: int) -> str:
-    """A lower-case title just before a name ("Department of State spokesman Matthew Miller")."""
+    """A lower-case title just before a name ("Department of State spokesman Matthew Miller", "Sudavia's foreign
+    minister, Piet Varga")."""
     window = text[max(0, start - 80) : start]
+    comma = _ROLE_COMMA.search(window)
+    if comma and any(_clean(w) in ROLE_WORDS for w in comma.group(1).split()[-2:]):
+        return comma.group(1).strip()
     window = re.split(r"[,;:.()“”\"\n]|\band\b|\bwith\b|\bby\b", window)[-1]
     words = window.split()
     while words and _clean(words[0]) in {"the", "a", "an", "said", "says", "told", "added", "according", "to"}:

@@ -18,7 +18,9 @@ from typing import Any
 
 from assistant.answering.backends import BACKENDS
 from assistant.answering.conversation import Turn, leans_on_context
+from assistant.answering.corroboration import corroborate
 from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope
+from assistant.answering.quoted import quote_draft, quote_request
 from assistant.answering.response import Response
 from assistant.core.errors import ConversationNotFound
 from assistant.core.settings import Settings, apply_offline_env
@@ -28,6 +30,7 @@ from assistant.core.types import (
     Coverage,
     Event,
     Filters,
+    Passage,
     PassagesEvent,
     Quote,
     StreamEvent,
@@ -98,13 +101,21 @@ class Assistant:
         rewritten = time.perf_counter()
         as_of = as_of or date.today()
         scope = Scope(filters, resolve_window(query, as_of), as_of)
-        passages = self.answerer.sources(question, self.retriever.retrieve(query, **scope.retrieval()))
-        retrieved = time.perf_counter()
-        yield PassagesEvent(tuple(passages))
-        if passages:
-            draft = yield from _text_events(self.answerer.stream(question, query, passages, scope))
-        else:  # nothing to ground an answer on: never ask a model to improvise
-            draft = Draft.refusal(NO_PASSAGES, rule="no_passages")
+        quoted = self._quoted(query, filters, as_of)
+        if quoted is not None:
+            passages, draft = quoted
+            retrieved = time.perf_counter()
+            yield PassagesEvent(tuple(passages))
+            yield TextEvent(draft.text)
+        else:
+            passages = self.answerer.sources(question, self.retriever.retrieve(query, **scope.retrieval()))
+            retrieved = time.perf_counter()
+            yield PassagesEvent(tuple(passages))
+            if passages:
+                draft = yield from _text_events(self.answerer.stream(question, query, passages, scope))
+                draft = self._corroborated(draft, passages)
+            else:  # nothing to ground an answer on: never ask a model to improvise
+                draft = Draft.refusal(NO_PASSAGES, rule="no_passages")
         timings = {
             "rewrite_ms": (rewritten - started) * 1000,
             "retrieve_ms": (retrieved - rewritten) * 1000,
@@ -132,6 +143,24 @@ class Assistant:
                 timings=timings,
             )
         )
+
+    def _quoted(self, query: str, filters: Filters | None, as_of: date) -> tuple[list[Passage], Draft] | None:
+        """ "What did X say (about Y)?": X's quotations, verbatim, when the library has any on the topic."""
+        asked = quote_request(query)
+        if asked is None:
+            return None
+        quotes = self.views.quotes(asked[0], asked[1] or None, filters, as_of)
+        if not quotes:
+            return None
+        passages, draft = quote_draft(quotes, self.store.article_chunks)
+        return (passages, draft) if passages else None
+
+    def _corroborated(self, draft: Draft, passages: list[Passage]) -> Draft:
+        """Each cited sentence with the outlets that say it too."""
+        if draft.abstained:
+            return draft
+        cited = {c.passage.chunk.article_id for c in draft.citations}
+        return corroborate(draft, passages, {a.id: a for a in self.store.get_articles(sorted(cited))})
 
     def answer(
         self,

@@ -142,6 +142,8 @@ class Sentence:
     # how likely the sentence answers the question (not only matches its source), in [0, 1]; None when the
     # answerer does not estimate it (a model's answer)
     answers: float | None = None
+    # the outlets whose articles among the sources say it too (wire copies of the cited article included)
+    outlets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,6 +111,7 @@ def sentence_to_json(sentence: Sentence) -> Json:
         "verdict": sentence.verdict,
         "support": sentence.support,
         "answers": sentence.answers,
+        "outlets": list(sentence.outlets),
     }
 
 
@@ -121,6 +122,7 @@ def sentence_from_json(data: Json) -> Sentence:
         data.get("verdict", ""),
         data.get("support", 0.0),
         data.get("answers"),
+        tuple(data.get("outlets", ())),
     )
 
 

@@ -411,6 +411,13 @@ class Store:
             yield from zip(got["ids"], docs, (dict(m) for m in metas), strict=True)
             offset += len(got["ids"])
 
+    def article_chunks(self, article_id: str) -> list[Chunk]:
+        """Every chunk of one article, in text order."""
+        got = self._chunks.get(where={"article_id": article_id}, include=["documents", "metadatas"])
+        docs, metas = got["documents"] or [], got["metadatas"] or []
+        rows = zip(got["ids"], docs, metas, strict=True)
+        return sorted((chunk_from_record(cid, doc, dict(meta)) for cid, doc, meta in rows), key=lambda c: c.start)
+
     def get_chunks(self, ids: Sequence[str]) -> list[tuple[Chunk, Vectors]]:
         """Chunks by id with their stored vectors, in the order asked (missing ids are left out)."""
         if not ids:

@@ -36,6 +36,8 @@ def search(quotes: Sequence[Quote], speaker: str | None = None, about: str | Non
 
     Without ``speaker``, unattributed quotations are left out: the view is who said what."""
     found = [q for q in quotes if q.speaker and (not speaker or speaker_matches(speaker, q.speaker))]
+    # whole statements before fragments ("top line goals"), newest article first, in reading order
+    found.sort(key=lambda q: (-(q.published.toordinal() if q.published else 0), len(q.text.split()) < 5, q.start))
     if about and about.strip():
         scored = [(about_score(about, q), q) for q in found]
         found = [q for s, q in sorted(scored, key=lambda p: -p[0]) if s > 0]

@@ -120,12 +120,24 @@ def _badge(sentence: Sentence, answered: bool) -> str:
     return ""
 
 
+def outlets_chip(sentence: Sentence) -> str:
+    """ "2 outlets": how many outlets among the sources say what the sentence says (names in the tooltip)."""
+    if not sentence.outlets:
+        return ""
+    n = len(sentence.outlets)
+    names = html.escape(", ".join(sentence.outlets), quote=True)
+    label = f"{n} outlet" + ("s" if n > 1 else "")
+    return f'<span class="attache-answers outlets" title="reported by {names}">{label}</span>'
+
+
 def answer_body(answer: Answer, turn: int) -> str:
-    """The answer text with linked markers and, after each checked sentence, its grounding badge."""
+    """The answer text with linked markers and, after each checked sentence, its grounding badge and how many
+    outlets report it."""
     known = [p.rank for p in answer.passages]
     out, cursor = [], 0
     for sentence in answer.sentences:
         badge = _badge(sentence, not answer.abstained)
+        badge += outlets_chip(sentence) if not answer.abstained else ""
         at = answer.text.find(sentence.text, cursor) if badge else -1
         if at < 0:
             continue
