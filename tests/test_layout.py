@@ -23,9 +23,12 @@ PUBLIC = [
     "Chunk",
     "Citation",
     "Conversation",
+    "Coverage",
+    "Event",
     "Filters",
     "Passage",
     "PassagesEvent",
+    "Quote",
     "Response",
     "Sentence",
     "Settings",
@@ -41,6 +44,14 @@ ALLOWED: dict[str, set[str]] = {
     "assistant.models": {"assistant.core"},
     "assistant.store": {"assistant.core", "assistant.models"},
     "assistant.retrieval": {"assistant.core", "assistant.models", "assistant.store"},
+    "assistant.analysis": {"assistant.core"},
+    "assistant.views": {
+        "assistant.core",
+        "assistant.models",
+        "assistant.store",
+        "assistant.retrieval",
+        "assistant.analysis",
+    },
     "assistant.history": {"assistant.core"},
     "assistant.accounts": {"assistant.core"},
     "assistant.answering": {
@@ -49,6 +60,7 @@ ALLOWED: dict[str, set[str]] = {
         "assistant.store",
         "assistant.retrieval",
         "assistant.history",
+        "assistant.views",
     },
     "assistant.evaluate": {"assistant.core", "assistant.models", "assistant.store", "assistant.answering"},
     "assistant.web": {
@@ -58,6 +70,7 @@ ALLOWED: dict[str, set[str]] = {
         "assistant.answering",
         "assistant.history",
         "assistant.accounts",
+        "assistant.views",
         "ingest",
     },
     "assistant.cli": {
@@ -67,11 +80,12 @@ ALLOWED: dict[str, set[str]] = {
         "assistant.evaluate",
         "assistant.history",
         "assistant.accounts",
+        "assistant.views",
         "ingest",
     },
     "assistant.default": {"assistant.core", "assistant.answering", "ingest"},
     "assistant.__main__": {"assistant.cli"},
-    "ingest": {"assistant.core", "assistant.models", "assistant.store"},
+    "ingest": {"assistant.core", "assistant.models", "assistant.store", "assistant.analysis"},
 }
 
 
