@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from assistant.analysis.quotes import find_quotes
 from assistant.analysis.when import dateline, find_events
+from assistant.core.sentences import Span, sentence_spans
 from assistant.core.types import Article, Event, EventSource, Quote
+
+
+def _context(spans: list[Span], text: str, start: int, end: int) -> str:
+    """The sentences a quotation at ``[start, end)`` stands in (the splitter may cut inside a quotation)."""
+    inside = [s for s in spans if s.start < end + 1 and start - 1 < s.end]
+    return text[inside[0].start : inside[-1].end] if inside else text[start:end]
 
 
 def analyse(article: Article) -> tuple[list[Quote], list[Event]]:
     text = article.text
+    spans = sentence_spans(text)
     quotes = [
         Quote(
             q.speaker,
@@ -22,6 +30,7 @@ def analyse(article: Article) -> tuple[list[Quote], list[Event]]:
             article.title,
             article.url,
             q.cue,
+            _context(spans, text, q.start, q.end),
         )
         for q in find_quotes(text)
     ]

@@ -265,6 +265,7 @@ class Quote:
     title: str = ""
     url: str = ""
     cue: str = ""  # how the speaker was found: after, before, pronoun, inherited
+    context: str = ""  # the sentence(s) the quotation stands in, as the article has them
 
 
 @dataclass(frozen=True, slots=True)

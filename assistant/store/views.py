@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS quotes (
     article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     start INTEGER NOT NULL, end INTEGER NOT NULL, speaker TEXT NOT NULL, role TEXT NOT NULL, cue TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL, context TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS quotes_by_article ON quotes (article_id);
 CREATE TABLE IF NOT EXISTS events (
@@ -41,7 +41,9 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_day ON events (day);
 """
-VERSION = "1"  # of the analysis: bump it when quotes or dates are found differently, and every article is redone
+# Of the analysis and its tables: bump it when quotes or dates are found differently, or a column changes; the
+# index then starts afresh in a new file (``<collection>.v<VERSION>.sqlite3``) and every article is analysed again.
+VERSION = "2"
 _BATCH = 200
 
 Analyse = Callable[[Article], tuple[Sequence[Quote], Sequence[Event]]]
@@ -73,7 +75,8 @@ def _source(row: sqlite3.Row) -> EventSource:
 
 class ViewsIndex:
     def __init__(self, path: Path, store: ArticleSource, analyse: Analyse) -> None:
-        self.path = Path(path)
+        path = Path(path)
+        self.path = path.with_name(f"{path.stem}.v{VERSION}{path.suffix}")
         self.store = store
         self.analyse = analyse
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,12 +102,10 @@ class ViewsIndex:
 
     def sync(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Analyse new and changed articles, forget deleted ones; returns how many articles were (re)analysed."""
-        generation = f"{VERSION}:{self.store.generation()}"
+        generation = self.store.generation()
         with self._connect() as db:
             if self._meta(db, "generation") == generation:
                 return 0
-            if self._meta(db, "version") != VERSION:
-                db.execute("DELETE FROM articles")
             have = {r["id"]: r["hash"] for r in db.execute("SELECT id, hash FROM articles")}
         hashes = self.store.article_hashes()
         stale = [aid for aid, digest in hashes.items() if have.get(aid) != digest]
@@ -116,7 +117,7 @@ class ViewsIndex:
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             db.executemany("DELETE FROM articles WHERE id = ?", [(aid,) for aid in gone])
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?), ('version', ?)", (generation, VERSION))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (generation,))
             db.execute("COMMIT")
         if stale or gone:
             log.info("views: analysed %d articles, forgot %d", len(stale), len(gone))
@@ -134,8 +135,8 @@ class ViewsIndex:
                     (article.id, hashes.get(article.id, ""), article.title, article.outlet, article.url, published),
                 )
                 db.executemany(
-                    "INSERT INTO quotes VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(article.id, q.start, q.end, q.speaker, q.role, q.cue, q.text) for q in quotes],
+                    "INSERT INTO quotes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(article.id, q.start, q.end, q.speaker, q.role, q.cue, q.text, q.context) for q in quotes],
                 )
                 db.executemany(
                     "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -191,6 +192,7 @@ class ViewsIndex:
                     r["title"],
                     r["url"],
                     r["cue"],
+                    r["context"],
                 )
                 for r in db.execute(sql, params)
             ]

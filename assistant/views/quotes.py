@@ -23,11 +23,11 @@ def speaker_matches(query: str, speaker: str) -> bool:
 
 
 def about_score(about: str, quote: Quote) -> float:
-    """Share of the topic's content words the quotation (or its speaker's role) uses."""
+    """Share of the topic's content words the quotation's sentence (or its speaker's role) uses."""
     wanted = set(content_stems(about))
     if not wanted:
         return 1.0
-    have = set(content_stems(quote.text)) | set(content_stems(quote.role))
+    have = set(content_stems(quote.context or quote.text)) | set(content_stems(quote.role))
     return len(wanted & have) / len(wanted)
 
 
