@@ -32,22 +32,31 @@ def within(events: Sequence[Event], passages: Sequence[Passage]) -> list[Event]:
 def merge(events: Sequence[Event]) -> list[Event]:
     """One entry per event and day, listing every article that reports it; dated first, in day order, then undated."""
     merged: list[tuple[Event, set[str]]] = []
+    by_day: dict[date, list[int]] = {}
     for event in events:
         words = set(content_stems(event.text))
-        for i, (kept, kept_words) in enumerate(merged):
-            if kept.day is None or kept.day != event.day:
-                continue
-            articles = {s.article_id for s in kept.sources}
-            if event.sources[0].article_id in articles:
-                continue
-            if _overlap(words, kept_words) >= SAME_EVENT_OVERLAP:
-                joined = Event(kept.day, kept.text, kept.resolved_from, (*kept.sources, *event.sources))
-                merged[i] = (joined, kept_words | words)
-                break
-        else:
+        same = None if event.day is None else _same_event(merged, by_day.get(event.day, []), event, words)
+        if same is None:
+            if event.day is not None:
+                by_day.setdefault(event.day, []).append(len(merged))
             merged.append((event, words))
-    out = [e for e, _ in merged]
-    return sorted(out, key=_order)
+            continue
+        kept, kept_words = merged[same]
+        joined = Event(kept.day, kept.text, kept.resolved_from, (*kept.sources, *event.sources))
+        merged[same] = (joined, kept_words | words)
+    return sorted((e for e, _ in merged), key=_order)
+
+
+def _same_event(
+    merged: list[tuple[Event, set[str]]], candidates: list[int], event: Event, words: set[str]
+) -> int | None:
+    """The entry of the same day ``event`` repeats (from another article), if any."""
+    article = event.sources[0].article_id
+    for i in candidates:
+        kept, kept_words = merged[i]
+        if article not in {s.article_id for s in kept.sources} and _overlap(words, kept_words) >= SAME_EVENT_OVERLAP:
+            return i
+    return None
 
 
 def _order(event: Event) -> tuple[int, date, date, int]:
