@@ -1,7 +1,11 @@
-"""The web app: ``build_ui(assistant) -> gr.Blocks`` with a Chat, a Library and a Settings tab.
+"""The web app: ``build_ui(assistant) -> gr.Blocks`` with a Chat tab, the analyst's views (Quotes, Timeline,
+Coverage), a Library and a Settings tab.
 
-Thin by design: one module per tab (:mod:`assistant.web.chat`, :mod:`assistant.web.library`), rendering in
-:mod:`assistant.web.render`, which escapes everything from an article or a model. Launching (host, port,
+Thin by design: one module per tab (:mod:`assistant.web.chat`, :mod:`assistant.web.quotes`,
+:mod:`assistant.web.timeline`, :mod:`assistant.web.coverage`, :mod:`assistant.web.library`), rendering in
+:mod:`assistant.web.render` and beside each tab's handlers, escaping everything from an article or a model. The
+views read the library only, so every signed-in user (a reader too) has them; their filter rows follow the Chat's
+(:mod:`assistant.web.analyst`). Launching (host, port,
 auth, upload limit) is ``app.py``'s business; :func:`page_assets` gives it the CSS and the citation script.
 """
 
@@ -16,10 +20,14 @@ import gradio as gr
 
 from assistant.accounts.users import Accounts
 from assistant.answering.assistant import Assistant
+from assistant.web.analyst import chat_filter_row
 from assistant.web.assets import CITE_JS, CSS
 from assistant.web.chat import chat_tab
+from assistant.web.coverage import coverage_tab
 from assistant.web.library import UPLOAD_TYPES, library_tab
+from assistant.web.quotes import quotes_tab
 from assistant.web.render import settings_html
+from assistant.web.timeline import timeline_tab
 from assistant.web.users import NO_LOGIN
 
 __all__ = ["build_ui", "page_assets"]
@@ -39,6 +47,10 @@ def build_ui(assistant: Assistant, accounts: Accounts = NO_LOGIN) -> gr.Blocks:
         gr.HTML(f"<h2>Attaché</h2><p class='attache-meta'>Cited answers over your news library · {label}</p>")
         with gr.Tab("Chat"):
             outlets = chat_tab(assistant, exports, demo)
+        chat_filters = chat_filter_row(demo, outlets)
+        for name, view_tab in (("Quotes", quotes_tab), ("Timeline", timeline_tab), ("Coverage", coverage_tab)):
+            with gr.Tab(name, elem_id=f"attache-tab-{name.lower()}") as tab:
+                view_tab(assistant, demo, tab, chat_filters)
         with gr.Tab("Library"):
             library_tab(assistant, demo, outlets, accounts)
         with gr.Tab("Settings"):
