@@ -165,6 +165,8 @@ def seeded_assistant(url: str, home: Path | None = None, **overrides: Any) -> It
     from ingest.pipeline import ingest_paths
 
     with tempfile.TemporaryDirectory(prefix="attache-replay-") as tmp:
+        # the model's own answers are what is measured: "what did X say" is not answered from the quotes view
+        overrides = {"quote_answers": False, **overrides}
         settings = Settings(home=home or Path(tmp), llm_model="stub", openai_base_url=url, **overrides)
         embedder = build_embedder(settings)
         store = Store(settings, embedder)

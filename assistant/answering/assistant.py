@@ -146,7 +146,7 @@ class Assistant:
 
     def _quoted(self, query: str, filters: Filters | None, as_of: date) -> tuple[list[Passage], Draft] | None:
         """ "What did X say (about Y)?": X's quotations, verbatim, when the library has any on the topic."""
-        asked = quote_request(query)
+        asked = quote_request(query) if self.settings.answering.quote_answers else None
         if asked is None:
             return None
         quotes = self.views.quotes(asked[0], asked[1] or None, filters, as_of)

@@ -339,6 +339,11 @@ class AnsweringSettings(Group):
         "news library (bench/training/results/answerability.md); it costs detail questions about a few articles many "
         "right answers, so 0 (off) is the default.",
     )
+    quote_answers: bool = Field(
+        default=True,
+        description="Chat: answer 'What did X say (about Y)?' with X's quotations from the library, verbatim and cited "
+        "at their spans (any backend); false leaves those questions to the backend like any other.",
+    )
     refusal_rules: tuple[str, ...] = Field(
         default=("unnamed_entity", "instruction", "min_score", "polar", "slot"),
         description="Extractive: the refusal rules that are on (JSON list): unnamed_entity (a name of the question "
