@@ -289,9 +289,13 @@ class GroundingChecker:
         self._weights = settings.weight_lexical, settings.weight_dense
         self._judge = judge
 
-    def support(self, sentence: str, passage: Passage) -> Support:
+    def support(self, sentence: str, passage: Passage, within: tuple[int, int] | None = None) -> Support:
+        """How well ``passage`` supports ``sentence``; ``within`` (article offsets) limits the search to the windows
+        overlapping a span already known to hold the claim (an extractive answer's own quote)."""
         claim = _MARKER.sub("", sentence).strip()
         windows = _windows(passage)
+        if within is not None:
+            windows = [w for w in windows if w.start < within[1] and within[0] < w.end] or windows
         wanted = set(content_stems(claim))
         if len(wanted) < _MIN_CLAIM_WORDS:  # "The answer is:", a cut-off fragment: nothing checkable
             chunk = passage.chunk
@@ -362,7 +366,9 @@ class GroundingChecker:
         """Verdicts for extractive answers, whose sentence i is the verbatim quote of citation i: no repair."""
         out_sentences, out_citations = [], []
         for sentence, citation in zip(sentences, citations, strict=True):
-            found = self.support(sentence.text, citation.passage)
+            # the quote's own sentence and its two pairs, not every window of the passage: the best window for a
+            # verbatim quote is one holding it, and embedding the rest was most of an offline answer's time
+            found = self.support(sentence.text, citation.passage, (citation.start, citation.end))
             out_sentences.append(replace(sentence, verdict=found.verdict, support=round(found.score, 3)))
             out_citations.append(replace(citation, verdict=found.verdict))
         return tuple(out_sentences), tuple(out_citations)
