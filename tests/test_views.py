@@ -166,3 +166,10 @@ def test_the_commands(views_home: Path) -> None:
     assert "2024-03-08" in timeline and HARBOR not in timeline
     coverage = run("coverage", "fisheries", "talks", "between", "Norland", "and", "Sudavia")
     assert f"also ran in: {HARBOR}" in coverage
+
+
+def test_a_merged_event_shows_the_sentence_that_stands_on_its_own(bot: Any) -> None:
+    [signing] = [e for e in bot.timeline() if e.day == date(2024, 3, 8)]
+    assert signing.text.startswith("Norland and Sudavia signed")  # not "He added that … on Friday."
+    assert len(signing.sources) == 2 and signing.sources[0].published == date(2024, 3, 8)
+    assert _text(bot, signing.sources[0].article_id)[signing.sources[0].start : signing.sources[0].end] == signing.text

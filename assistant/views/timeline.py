@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -42,9 +43,17 @@ def merge(events: Sequence[Event]) -> list[Event]:
             merged.append((event, words))
             continue
         kept, kept_words = merged[same]
-        joined = Event(kept.day, kept.text, kept.resolved_from, (*kept.sources, *event.sources))
+        if _leans_back(kept.text) and not _leans_back(event.text):  # show the sentence that stands on its own
+            joined = Event(kept.day, event.text, event.resolved_from, (*event.sources, *kept.sources))
+        else:
+            joined = Event(kept.day, kept.text, kept.resolved_from, (*kept.sources, *event.sources))
         merged[same] = (joined, kept_words | words)
     return sorted((e for e, _ in merged), key=_order)
+
+
+def _leans_back(sentence: str) -> bool:
+    """"He added that …", "It said …": a sentence that needs the one before it."""
+    return bool(re.match(r"\s*(?:He|She|They|It|This|That|These|Those)\b", sentence))
 
 
 def _same_event(
