@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import gradio as gr
 
@@ -32,6 +32,7 @@ from assistant.web.reader import parse_span_key, reader_html
 from assistant.web.render import error_text, parse_day
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FILTERS_LABEL = "Filters (they follow the Chat's; a change here applies to this view only)"
 CHAT_DATE_IDS = ("attache-from", "attache-to", "attache-as-of")  # the Chat's date fields, as chat_tab names them
@@ -89,6 +90,25 @@ def read_filters(
     if problems := date_problems(date_from, date_to, as_of):
         raise ValueError("; ".join(problems.values()))
     return chat_filters(outlets, date_from, date_to), parse_day(as_of, DATE_FIELDS["as_of"])
+
+
+def show_view(
+    css: str,
+    row: tuple[Sequence[str] | None, str | None, str | None, str | None],
+    fetch: Callable[[Filters | None, date | None], T],
+    render: Callable[[T, str], str],
+) -> str:
+    """A view's handler: read the filter ``row`` (outlets, from, to, as of), ``fetch`` from the assistant, ``render``
+    with the scope in words; a bad date or a failing fetch becomes a sentence and the page carries on."""
+    try:
+        filters, day = read_filters(*row)
+    except ValueError as exc:
+        return notice_html(css, f"⚠️ {exc}")
+    try:
+        found = fetch(filters, day)
+    except Exception as exc:  # the edge: a failure is a sentence and the page carries on
+        return failure_html(css, exc)
+    return render(found, scope_text(filters, day))
 
 
 def scope_text(filters: Filters | None, as_of: date | None) -> str:

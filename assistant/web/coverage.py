@@ -19,12 +19,10 @@ from assistant.core.types import Coverage, CoverageSentence, OutletCoverage
 from assistant.web.analyst import (
     FilterRow,
     day_text,
-    failure_html,
     notice_html,
     plural,
-    read_filters,
     reader_pane,
-    scope_text,
+    show_view,
     view_filters,
     wire_reader,
 )
@@ -111,15 +109,12 @@ def find_coverage(
     words = (query or "").strip()
     if not words:
         return notice_html(CSS, ASK)
-    try:
-        filters, day = read_filters(outlets, date_from, date_to, as_of)
-    except ValueError as exc:
-        return notice_html(CSS, f"⚠️ {exc}")
-    try:
-        coverage = assistant.coverage(words, filters, day)
-    except Exception as exc:  # the edge: a failure is a sentence and the page carries on
-        return failure_html(CSS, exc)
-    return coverage_html(coverage, scope_text(filters, day))
+    return show_view(
+        CSS,
+        (outlets, date_from, date_to, as_of),
+        lambda filters, day: assistant.coverage(words, filters, day),
+        coverage_html,
+    )
 
 
 def coverage_tab(assistant: Assistant, demo: gr.Blocks, tab: gr.Tab, chat: FilterRow) -> None:

@@ -22,12 +22,10 @@ from assistant.answering.assistant import Assistant
 from assistant.core.types import Event, EventSource
 from assistant.web.analyst import (
     FilterRow,
-    failure_html,
     notice_html,
     plural,
-    read_filters,
     reader_pane,
-    scope_text,
+    show_view,
     view_filters,
     wire_reader,
 )
@@ -202,16 +200,13 @@ def find_events(
     date_to: str | None,
     as_of: str | None,
 ) -> str:
-    try:
-        filters, day = read_filters(outlets, date_from, date_to, as_of)
-    except ValueError as exc:
-        return notice_html(CSS, f"⚠️ {exc}")
     words = (query or "").strip()
-    try:
-        events = assistant.timeline(words or None, filters, day)
-    except Exception as exc:  # the edge: a failure is a sentence and the page carries on
-        return failure_html(CSS, exc)
-    return timeline_html(events, words, scope_text(filters, day))
+    return show_view(
+        CSS,
+        (outlets, date_from, date_to, as_of),
+        lambda filters, day: assistant.timeline(words or None, filters, day),
+        lambda events, scope: timeline_html(events, words, scope),
+    )
 
 
 def timeline_tab(assistant: Assistant, demo: gr.Blocks, tab: gr.Tab, chat: FilterRow) -> None:
