@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.analysis.quotes import FoundQuote, find_quotes
-from bench.labels import articles, checked, labels
+from bench.labels import articles, checked, labels, pct
 
 RESULTS = Path(__file__).parent / "results" / "quotes.md"
 _DROP = {"the", "of", "us", "u", "s", "uk", "mr", "ms", "mrs", "dr", "and"}
@@ -83,10 +83,6 @@ def _match(quote: FoundQuote, items: list[dict[str, Any]]) -> dict[str, Any] | N
     return next((g for g in items if _overlaps(quote, g)), None)
 
 
-def _pct(a: int, b: int) -> str:
-    return f"{100 * a / b:.1f}% ({a}/{b})" if b else "–"
-
-
 def main() -> None:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     lines = [
@@ -103,14 +99,14 @@ def main() -> None:
         r = results[split] = score(split)
         t = r["tally"]
         lines.append(
-            f"| {split} | {r['n_docs']} | {_pct(t['attributed_right'], t['attributed'])} | "
-            f"{_pct(t['recalled'], t['labelled'])} | {_pct(t['found_span'], t['labelled'])} | "
-            f"{_pct(t['unattributed_kept'], t['unattributed'])} |"
+            f"| {split} | {r['n_docs']} | {pct(t['attributed_right'], t['attributed'])} | "
+            f"{pct(t['recalled'], t['labelled'])} | {pct(t['found_span'], t['labelled'])} | "
+            f"{pct(t['unattributed_kept'], t['unattributed'])} |"
         )
     lines += ["", "Recall by how the article attributes the quotation (test half):", ""]
     lines += ["| cue | recall |", "|---|---|"]
     for cue, c in sorted(results["test"]["by_cue"].items()):
-        lines.append(f"| {cue} | {_pct(c['recalled'], c['labelled'])} |")
+        lines.append(f"| {cue} | {pct(c['recalled'], c['labelled'])} |")
     lines += ["", "Wrong speakers (test half):", ""] + [f"- {w}" for w in results["test"]["wrong"]]
     page = "\n".join(lines) + "\n"
     print(page)

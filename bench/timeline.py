@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.analysis.when import find_dates
-from bench.labels import articles, checked, labels
+from bench.labels import articles, checked, labels, pct
 
 RESULTS = Path(__file__).parent / "results" / "timeline.md"
 
@@ -50,10 +50,6 @@ def score(split: str) -> dict[str, Any]:
     return {"tally": tally, "by_kind": by_kind, "wrong": wrong, "n_docs": len({g["doc_id"] for g in gold})}
 
 
-def _pct(a: int, b: int) -> str:
-    return f"{100 * a / b:.1f}% ({a}/{b})" if b else "–"
-
-
 def main() -> None:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     lines = [
@@ -68,11 +64,11 @@ def main() -> None:
     for split in ("tune", "test"):
         r = results[split] = score(split)
         t = r["tally"]
-        right, precise = _pct(t["right"], t["labelled"]), _pct(t["found_right"], t["found"])
+        right, precise = pct(t["right"], t["labelled"]), pct(t["found_right"], t["found"])
         lines.append(f"| {split} | {r['n_docs']} | {right} | {precise} |")
     lines += ["", "By kind (test half):", "", "| kind | resolved right |", "|---|---|"]
     for kind, c in sorted(results["test"]["by_kind"].items()):
-        lines.append(f"| {kind} | {_pct(c['right'], c['labelled'])} |")
+        lines.append(f"| {kind} | {pct(c['right'], c['labelled'])} |")
     lines += ["", "Misses (test half):", ""] + [f"- {w}" for w in results["test"]["wrong"]]
     page = "\n".join(lines) + "\n"
     print(page)

@@ -125,15 +125,22 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any, app_url: str) -> Iterator[Any]:
-    """A fresh tab on the app that records every dialog (an ``alert`` would mean injected script ran)."""
+def new_tab(browser: Any, url: str) -> tuple[Any, Any]:
+    """(context, tab): a fresh tab on ``url`` that records every dialog (an ``alert`` would mean injected script
+    ran) in ``tab.dialogs``."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
     tab.set_default_timeout(TIMEOUT_MS)
     tab.dialogs = []
     tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-    tab.goto(app_url)
+    tab.goto(url)
+    return context, tab
+
+
+@pytest.fixture
+def page(browser: Any, app_url: str) -> Iterator[Any]:
+    """A fresh tab on the app that records every dialog (an ``alert`` would mean injected script ran)."""
+    context, tab = new_tab(browser, app_url)
     tab.wait_for_selector("#attache-question textarea")
     yield tab
     context.close()

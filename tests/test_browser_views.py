@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from assistant.accounts.users import UsersFile
-from tests.test_browser import ARTIFACTS, TIMEOUT_MS, app_process, browser
+from tests.test_browser import ARTIFACTS, app_process, browser, new_tab
 from tests.views_library import CAPITAL, HARBOR, ingest_views_library
 
 __all__ = ["browser"]  # the fixture, shared with tests/test_browser.py
@@ -39,12 +39,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def page(browser: Any, app_url: str) -> Iterator[Any]:
     """A fresh tab signed in as the reader, recording every dialog (an ``alert`` would mean injected script ran)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    tab.set_default_timeout(TIMEOUT_MS)
-    tab.dialogs = []
-    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-    tab.goto(app_url)
+    context, tab = new_tab(browser, app_url)
     tab.wait_for_selector("input[type=password]")
     tab.locator("input:not([type=password])").first.fill(READER[0])
     tab.fill("input[type=password]", READER[1])

@@ -19,6 +19,11 @@ SEED = REPO / "seeds" / "000_c8c58ef786186102.txt"
 SEED_PUBLISHED = date(2023, 6, 14)
 
 
+def pct(part: int, whole: int) -> str:
+    """``"93.2% (55/59)"``, the way the bench pages print a rate."""
+    return f"{100 * part / whole:.1f}% ({part}/{whole})" if whole else "–"
+
+
 def labels(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
