@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -308,3 +309,9 @@ class IdfTable:
         if total == 0:
             return 1.0
         return sum(self.idf(t) for t in terms if t in present) / total
+
+
+def folded_words(text: str) -> list[str]:
+    """Lower-case ASCII words of ``text``, accents folded ("José Ramos-Horta" → jose, ramos, horta)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.findall(r"[a-z0-9]+", plain)

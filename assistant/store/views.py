@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+from assistant.core.lexical import folded_words
 from assistant.core.types import Article, Event, EventSource, Filters, Quote
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class ViewsIndex:
         db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA foreign_keys=ON")
+        db.create_function("folded", 1, lambda text: " ".join(folded_words(text or "")), deterministic=True)
         try:
             yield db
         finally:
@@ -172,8 +174,15 @@ class ViewsIndex:
             params.append(as_of.isoformat())
         return " AND ".join(clauses), params
 
-    def quotes(self, filters: Filters | None = None, as_of: date | None = None) -> list[Quote]:
+    def quotes(
+        self, filters: Filters | None = None, as_of: date | None = None, speaker: str | None = None
+    ) -> list[Quote]:
+        """The stored quotations within ``filters`` and ``as_of``; with ``speaker``, only those whose speaker's name
+        holds each of its words somewhere (a pre-filter in SQL: the caller decides what matches)."""
         where, params = self._where(filters, as_of)
+        for word in folded_words(speaker or ""):
+            where += " AND folded(q.speaker) LIKE ?"
+            params.append(f"%{word}%")
         sql = (
             "SELECT q.*, a.outlet, a.published, a.title, a.url FROM quotes q JOIN articles a ON a.id = q.article_id "
             f"WHERE {where} ORDER BY a.published DESC, q.article_id, q.start"

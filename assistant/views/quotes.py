@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 
-from assistant.core.lexical import content_stems
+from assistant.core.lexical import content_stems, folded_words
 from assistant.core.types import Quote
-
-
-def _fold(text: str) -> list[str]:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.findall(r"[a-z0-9]+", plain)
 
 
 def speaker_matches(query: str, speaker: str) -> bool:
     """Every word of ``query`` is a word of the speaker's name ("Campbell", "kurt campbell", "Qin")."""
-    wanted = _fold(query)
-    have = set(_fold(speaker))
+    wanted = folded_words(query)
+    have = set(folded_words(speaker))
     return bool(wanted) and bool(have) and all(word in have for word in wanted)
 
 

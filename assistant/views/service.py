@@ -43,7 +43,7 @@ class Views:
         as_of: date | None = None,
     ) -> list[Quote]:
         self.sync()
-        return quotes_view.search(self.index.quotes(filters, as_of), speaker, about)
+        return quotes_view.search(self.index.quotes(filters, as_of, speaker), speaker, about)
 
     def speakers(self, filters: Filters | None = None, as_of: date | None = None) -> list[tuple[str, int]]:
         self.sync()
