@@ -15,9 +15,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant.core.sentences import sentence_spans
 from assistant.core.types import Article, Chunk
-from assistant.models.embedders import Embedder, Vectors
+from assistant.models.embedders import Embedder, Vectors, spans_embedder
 from assistant.store.chroma import Store
+from assistant.store.sentences import ChunkStates
 from ingest.report import IngestReport
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,27 @@ def embed_sorted(embedder: Embedder, texts: Sequence[str], batch_size: int) -> V
         part = order[lo : lo + batch_size]
         vectors[part] = embedder.embed_documents([texts[i] for i in part])
     return vectors
+
+
+def embed_chunks(embedder: Embedder, chunks: Sequence[Chunk], batch_size: int) -> tuple[Vectors, list[ChunkStates]]:
+    """The chunks' vectors in their order and, when the embedder is a local model, each chunk's sentence states
+    from the same forward pass (:class:`assistant.store.sentences.SentenceStates`); batches of similar length."""
+    texts = [embedding_text(c) for c in chunks]
+    local = spans_embedder(embedder)
+    if local is None:
+        return embed_sorted(embedder, texts, batch_size), []
+    spans = [[(s.start, s.end) for s in sentence_spans(c.text)] for c in chunks]
+    shifts = [len(t) - len(c.text) for t, c in zip(texts, chunks, strict=True)]  # the headline before the text
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    states: list[ChunkStates | None] = [None] * len(texts)
+    for lo in range(0, len(order), batch_size):
+        part = order[lo : lo + batch_size]
+        shifted = [[(a + shifts[i], b + shifts[i]) for a, b in spans[i]] for i in part]
+        vectors[part], found = local.embed_spans([texts[i] for i in part], shifted)
+        for i, got in zip(part, found, strict=True):
+            states[i] = (chunks[i], spans[i], got)
+    return vectors, [s for s in states if s is not None]
 
 
 @dataclass
@@ -82,13 +105,12 @@ class BatchWriter:
         if not self._pending:
             return
         items = list(self._pending.values())
-        texts = [embedding_text(c) for item in items for c in item.chunks]
-        vectors = embed_sorted(self.embedder, texts, self.batch_size)
+        vectors, states = embed_chunks(self.embedder, [c for item in items for c in item.chunks], self.batch_size)
         writes, offset = [], 0
         for item in items:
             writes.append((item.article, item.digest, item.chunks, vectors[offset : offset + len(item.chunks)]))
             offset += len(item.chunks)
-        self.store.write_articles(writes)
+        self.store.write_articles(writes, states)
         for item in items:
             self.report.chunks += len(item.chunks)
             if item.replacing:

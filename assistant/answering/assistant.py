@@ -22,6 +22,7 @@ from assistant.answering.corroboration import corroborate
 from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope
 from assistant.answering.quoted import quote_draft, quote_request
 from assistant.answering.response import Response
+from assistant.answering.vectors import SentenceVectors
 from assistant.core.errors import ConversationNotFound
 from assistant.core.settings import Settings, apply_offline_env
 from assistant.core.types import (
@@ -54,7 +55,9 @@ class Assistant:
         self.embedder = embedder
         self.retriever = Retriever(store, embedder, settings)
         self.backend = "openai" if chat_model is not None else settings.resolved_backend
-        self.answerer = BACKENDS[self.backend](settings, CachedEmbedder(embedder), chat_model)
+        cached = CachedEmbedder(embedder)
+        vectors = SentenceVectors(cached, store.sentences.get) if settings.answering.stored_vectors else None
+        self.answerer = BACKENDS[self.backend](settings, cached, chat_model, vectors)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:

@@ -10,18 +10,22 @@ from typing import Any
 
 from assistant.answering.draft import Answerer
 from assistant.answering.extractive.answerer import ExtractiveAnswerer
+from assistant.answering.vectors import SentenceVectors
 from assistant.core.settings import Settings
 from assistant.models.embedders import Embedder
 
-Factory = Callable[[Settings, Embedder, Any], Answerer]
-"""(settings, embedder, an injected chat model or None) → the backend's answerer."""
+Factory = Callable[[Settings, Embedder, Any, SentenceVectors | None], Answerer]
+"""(settings, embedder, an injected chat model or None, the stored sentence vectors or None) → the backend's
+answerer. The generative backends embed as before: a model's sentences are not the sources' own."""
 
 
-def extractive(settings: Settings, embedder: Embedder, _chat_model: Any = None) -> Answerer:
-    return ExtractiveAnswerer(embedder, settings)
+def extractive(
+    settings: Settings, embedder: Embedder, _chat_model: Any = None, vectors: SentenceVectors | None = None
+) -> Answerer:
+    return ExtractiveAnswerer(embedder, settings, vectors)
 
 
-def openai(settings: Settings, embedder: Embedder, chat_model: Any = None) -> Answerer:
+def openai(settings: Settings, embedder: Embedder, chat_model: Any = None, _vectors: Any = None) -> Answerer:
     from assistant.answering.generative.answerer import GenerativeAnswerer
     from assistant.models.chat import build_chat_model, shown_url
 
@@ -41,7 +45,7 @@ def openai(settings: Settings, embedder: Embedder, chat_model: Any = None) -> An
     )
 
 
-def local(settings: Settings, embedder: Embedder, _chat_model: Any = None) -> Answerer:
+def local(settings: Settings, embedder: Embedder, _chat_model: Any = None, _vectors: Any = None) -> Answerer:
     """llama.cpp's llama-server on a GGUF model, started on the first question and stopped by ``close()``."""
     from assistant.answering.generative.answerer import GenerativeAnswerer
     from assistant.models.chat import build_chat_model

@@ -34,12 +34,13 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.answering.vectors import Run, SentenceVectors
 from assistant.core.gazetteer import countries_in, without_countries
 from assistant.core.lexical import STOPWORDS, content_stems, stem, tokens
 from assistant.core.sentences import sentence_spans
 from assistant.core.settings import GroundingSettings
 from assistant.core.types import Citation, Passage, Sentence
-from assistant.models.embedders import Embedder
+from assistant.models.embedders import Embedder, Vectors
 
 SUPPORTED, WEAK, UNSUPPORTED = "supported", "weak", "unsupported"
 _MARKER = re.compile(r"\s*\[\d+\]")
@@ -213,6 +214,7 @@ class _Window:
     end: int
     context: str  # the window and the sentence before it: where a claim's facts must be
     sentences: tuple[str, ...]  # the window's sentences
+    run: tuple[int, int] = (-1, -1)  # its first and last sentence's indexes in the chunk (none: the whole chunk)
 
 
 def _windows(passage: Passage) -> list[_Window]:
@@ -228,7 +230,7 @@ def _windows(passage: Passage) -> list[_Window]:
         a, b, before = spans[first], spans[last], spans[max(first - 1, 0)]
         inside = tuple(s.of(chunk.text) for s in spans[first : last + 1])
         text, context = chunk.text[a.start : b.end], chunk.text[before.start : b.end]
-        out.append(_Window(text, chunk.start + a.start, chunk.start + b.end, context, inside))
+        out.append(_Window(text, chunk.start + a.start, chunk.start + b.end, context, inside, (first, last)))
     return out
 
 
@@ -281,9 +283,14 @@ class GroundingChecker:
     """Scores sentence support with lexical, number, name and embedding evidence (and an optional judge)."""
 
     def __init__(
-        self, embedder: Embedder, settings: GroundingSettings | None = None, judge: Judge | None = None
+        self,
+        embedder: Embedder,
+        settings: GroundingSettings | None = None,
+        judge: Judge | None = None,
+        vectors: SentenceVectors | None = None,
     ) -> None:
         self._embedder = embedder
+        self._vectors = vectors or SentenceVectors(embedder)
         settings = settings or GroundingSettings()
         self._supported_at, self._weak_at = settings.supported_at, settings.weak_at
         self._weights = settings.weight_lexical, settings.weight_dense
@@ -301,8 +308,7 @@ class GroundingChecker:
             chunk = passage.chunk
             return Support(0.0, UNSUPPORTED, chunk.text[:0], chunk.start, chunk.start)
         lexical = np.array([len(wanted & set(content_stems(w.text))) / (len(wanted) or 1) for w in windows])
-        vectors = self._embedder.embed_documents([claim] + [w.text for w in windows])
-        dense = vectors[1:] @ vectors[0]
+        dense = self._similarities(claim, passage, windows, within)
         scores = self._weights[0] * lexical + self._weights[1] * np.clip(dense, 0.0, 1.0)
         passage_text = passage.chunk.text + " " + passage.chunk.title
         claim_facts = _Facts.of(claim, passage_text)
@@ -322,6 +328,23 @@ class GroundingChecker:
             if decided is not None:
                 verdict = SUPPORTED if decided else UNSUPPORTED
         return Support(score, verdict, window.text, window.start, window.end)
+
+    def _similarities(
+        self, claim: str, passage: Passage, windows: list[_Window], within: tuple[int, int] | None
+    ) -> Vectors:
+        """Cosine of the claim to each window: windows from the chunk's stored sentence states when it has them,
+        and a claim that is the chunk's own sentence (``within`` covers exactly one) likewise; else embedded."""
+        chunk = passage.chunk
+        runs = [Run(chunk, *w.run, w.text) if w.run[0] >= 0 else Run(chunk, 0, -1, w.text) for w in windows]
+        own = next((i for i, w in enumerate(windows) if within == (w.start, w.end) and w.run[0] == w.run[1]), None)
+        if not self._vectors.stored:
+            embedded = self._embedder.embed_documents([claim] + [w.text for w in windows])
+            vectors, claim_vector = embedded[1:], embedded[0]
+        else:
+            vectors = self._vectors.vectors(runs)
+            claim_vector = vectors[own] if own is not None else self._embedder.embed_query(claim)
+        similarities: Vectors = vectors @ claim_vector
+        return similarities
 
     def check(
         self,

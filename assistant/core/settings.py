@@ -382,7 +382,17 @@ class AnsweringSettings(Group):
         description="Extractive: score scale of sentences that don't name what a 'which country / who' question asks.",
     )
     dense_pool: int = Field(
-        default=32, ge=1, description="Extractive: sentences embedded per answer (the rest ranked by cheap terms)."
+        default=32, ge=1, description="Extractive: sentences scored by similarity (the rest ranked by cheap terms)."
+    )
+    stored_vectors: bool = Field(
+        default=True,
+        description="Extractive: read sentence vectors from the states ingest stored (off: embed them per answer).",
+    )
+    exact_pool: int = Field(
+        default=16,
+        ge=0,
+        description="Extractive: of those, how many are embedded per answer when ingest stored sentence states "
+        "(ranked by the stored ones; the rest keep the stored vectors). Without stored states all are embedded.",
     )
     weight_dense: float = Field(default=0.5, ge=0, description="Sentence score: weight of question similarity.")
     weight_lexical: float = Field(default=0.3, ge=0, description="Sentence score: weight of question-term coverage.")
@@ -539,6 +549,11 @@ class Settings(BaseModel):
     def views_path(self) -> Path:
         """Quotations and dated sentences of the collection's articles (a local file even when Chroma is a server)."""
         return self.home / "views" / f"{self.store.collection}.sqlite3"
+
+    @property
+    def sentences_path(self) -> Path:
+        """Each chunk's sentence states from its embedding pass (a local cache even when Chroma is a server)."""
+        return self.home / "sentences" / f"{self.store.collection}.sqlite3"
 
     @property
     def chroma_location(self) -> str:

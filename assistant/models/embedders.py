@@ -13,6 +13,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
 VOCAB_PATH = Path(__file__).parent / "vendor" / "minilm-vocab.txt"
+Span = tuple[int, int]
 
 
 class Embedder(Protocol):
@@ -41,6 +43,60 @@ class Embedder(Protocol):
     def embed_documents(self, texts: Sequence[str]) -> Vectors: ...
 
     def embed_query(self, text: str) -> Vectors: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SpanStates:
+    """Per character span of one embedded text (its sentences), the mean of the span's token states from the
+    text's own forward pass and how many tokens that was; a count of 0 marks a span past the truncation.
+
+    Means weighted by counts add up exactly, so any run of consecutive spans (a sentence with the one before it,
+    a window of two) has its mean-pooled vector without running the model again (:meth:`vector`).
+    """
+
+    means: Vectors  # (spans, dim), not normalised
+    counts: npt.NDArray[np.int32]
+
+    def vector(self, first: int, last: int | None = None) -> Vectors | None:
+        """The normalised mean over spans ``first..last`` (inclusive); None when one of them has no tokens."""
+        last = first if last is None else last
+        if first < 0 or last < first:
+            return None
+        counts = self.counts[first : last + 1]
+        if len(counts) != last - first + 1 or not bool((counts > 0).all()):
+            return None
+        pooled = (self.means[first : last + 1] * counts[:, None]).sum(axis=0) / counts.sum()
+        vector: Vectors = (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+        return vector
+
+
+class SpanEmbedder(Embedder, Protocol):
+    """An embedder that also returns the token states of character spans of each text (a local model)."""
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[Vectors, list[SpanStates]]: ...
+
+
+def span_states(
+    hidden: Vectors, offsets: Sequence[Sequence[tuple[int, int]]], spans: Sequence[Sequence[Span]]
+) -> list[SpanStates]:
+    """Mean token state of each span of each text: a token belongs to a span when its characters lie inside it
+    (special and padding tokens have empty offsets and belong to none)."""
+    out = []
+    for states, text_offsets, text_spans in zip(hidden, offsets, spans, strict=True):
+        at = np.array(text_offsets, dtype=np.int64).reshape(-1, 2)
+        starts, ends = at[:, 0], at[:, 1]
+        real = ends > starts
+        means = np.zeros((len(text_spans), states.shape[-1]), dtype=np.float32)
+        counts = np.zeros(len(text_spans), dtype=np.int32)
+        for i, (lo, hi) in enumerate(text_spans):
+            inside = real & (starts >= lo) & (ends <= hi)
+            n = int(inside.sum())
+            if n:
+                means[i], counts[i] = states[inside].mean(axis=0), n
+        out.append(SpanStates(means, counts))
+    return out
 
 
 # Sequences per ONNX run. The arena keeps a run's peak activations (batch × length² attention), and
@@ -95,6 +151,23 @@ class OnnxMiniLM:
         if len(texts) > MAX_RUN:  # attention memory grows with batch × length²: small runs
             parts = [self.embed_documents(texts[lo : lo + MAX_RUN]) for lo in range(0, len(texts), MAX_RUN)]
             return np.concatenate(parts)
+        return self._pass(texts)[0]
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[Vectors, list[SpanStates]]:
+        """The texts' vectors, and from the same forward pass the token states of each text's ``spans``."""
+        if len(texts) > MAX_RUN:
+            parts = [
+                self.embed_spans(texts[lo : lo + MAX_RUN], spans[lo : lo + MAX_RUN])
+                for lo in range(0, len(texts), MAX_RUN)
+            ]
+            return np.concatenate([v for v, _ in parts]), [s for _, states in parts for s in states]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        vectors, hidden, encodings = self._pass(texts)
+        return vectors, span_states(hidden, [e.offsets for e in encodings], spans)
+
+    def _pass(self, texts: Sequence[str]) -> tuple[Vectors, Vectors, list[Any]]:
+        """One forward pass: mean-pooled normalised vectors, the token states, the encodings."""
         encodings = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
@@ -103,7 +176,7 @@ class OnnxMiniLM:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         vectors: Vectors = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
-        return vectors
+        return vectors, hidden, encodings
 
     def embed_query(self, text: str) -> Vectors:
         vector: Vectors = self.embed_documents([text])[0]
@@ -127,6 +200,12 @@ class OnnxMiniLM:
         with self._lock:  # one run at a time: the session already uses every core
             (hidden,) = self._session.run(["last_hidden_state"], feeds, options)
         return cast(Vectors, hidden)
+
+
+def spans_embedder(embedder: Embedder) -> SpanEmbedder | None:
+    """``embedder`` when it can return span states (a local model, or a pool of them), else None."""
+    members = getattr(embedder, "_members", [embedder])
+    return cast(SpanEmbedder, embedder) if all(hasattr(m, "embed_spans") for m in members) else None
 
 
 def release_memory(embedder: Embedder) -> None:
@@ -256,6 +335,15 @@ class EmbedderPool:
 
     def embed_query(self, text: str) -> Vectors:
         return self._members[0].embed_query(text)
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[Vectors, list[SpanStates]]:
+        members = [cast(SpanEmbedder, m) for m in self._members]
+        size = -(-len(texts) // len(members))
+        jobs = [(list(texts[lo : lo + size]), list(spans[lo : lo + size])) for lo in range(0, len(texts), size)]
+        if len(jobs) <= 1:
+            return members[0].embed_spans(texts, spans)
+        done = list(self._executor.map(lambda m, job: m.embed_spans(*job), members, jobs))
+        return np.concatenate([v for v, _ in done]), [s for _, states in done for s in states]
 
     def release_memory(self) -> None:
         for member in dict.fromkeys(self._members):

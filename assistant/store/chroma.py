@@ -31,6 +31,7 @@ from assistant.core.errors import ConfigError, EmbedderMismatch, StoreError
 from assistant.core.settings import Settings
 from assistant.core.types import Article, ArticleCopy, Chunk, Filters
 from assistant.models.embedders import Embedder, Vectors
+from assistant.store.sentences import ChunkStates, SentenceStates
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +255,7 @@ class Store:
         self._check_embedder(meta)
         self._max_batch = max(1, int(self._client.get_max_batch_size()))
         self._generation_file = settings.keyword_path.with_name(f"{settings.store.collection}.generation")
+        self.sentences = SentenceStates(settings.sentences_path)
 
     # -- change tracking (derived indexes compare against it) ------------------------------
 
@@ -292,11 +294,12 @@ class Store:
         finally:
             self._changed()
 
-    def write_articles(self, items: Sequence[ArticleWrite]) -> None:
+    def write_articles(self, items: Sequence[ArticleWrite], states: Sequence[ChunkStates] = ()) -> None:
         """Several articles in a few calls: old chunks go, all new chunks are written, then all records.
 
         The records are the commit markers, as in :meth:`write_article`: a crash before them leaves
-        orphan chunks that :meth:`repair` removes, so every article is either whole or absent.
+        orphan chunks that :meth:`repair` removes, so every article is either whole or absent. ``states`` (the
+        chunks' sentence states from the same embedding pass) go to :attr:`sentences`, a cache checked on read.
         """
         if not items:
             return
@@ -306,7 +309,9 @@ class Store:
             stored = self._articles.get(ids=ids, include=[])["ids"]
             if stored:
                 self._chunks.delete(where=cast(Any, {"article_id": {"$in": list(stored)}}))
+                self.sentences.forget(stored)
             self._upsert_chunks(items)
+            self.sentences.put(states)
             self._upsert_records(items)
         except Exception as exc:
             raise StoreError(f"cannot write articles {ids[0]}..{ids[-1]}: {exc}") from exc
@@ -370,6 +375,7 @@ class Store:
         try:
             self._articles.delete(ids=[article_id])
             self._chunks.delete(where={"article_id": article_id})
+            self.sentences.forget([article_id])
         finally:
             self._changed()
         return existed

@@ -25,6 +25,7 @@ from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope, cl
 from assistant.answering.extractive.answerability import embedded, features, packaged_model
 from assistant.answering.extractive.slot import Slot, fills, slot_of
 from assistant.answering.grounding import GroundingChecker
+from assistant.answering.vectors import Run, SentenceVectors
 from assistant.core.lexical import (
     STOPWORDS,
     IdfTable,
@@ -60,6 +61,12 @@ class Candidate:
     end: int
     text: str
     context: str  # the previous sentence of the same passage, for embedding in context
+    index: int = 0  # of the sentence in ``sentence_spans(passage.chunk.text)``
+
+    def runs(self) -> tuple[Run, Run]:
+        """The sentence alone, and with the sentence before it, as runs of its chunk."""
+        chunk, i = self.passage.chunk, self.index
+        return Run(chunk, i, i, self.text), Run(chunk, max(i - 1, 0), i, f"{self.context} {self.text}".strip())
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
@@ -69,14 +76,14 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     for passage in passages:
         chunk = passage.chunk
         previous = ""
-        for span in sentence_spans(chunk.text):
+        for index, span in enumerate(sentence_spans(chunk.text)):
             start, end = chunk.start + span.start, chunk.start + span.end
             key = (chunk.article_id, start)
             text = span.of(chunk.text)
             # a question asserts nothing (a quiz page repeats the user's own question)
             if key not in seen and word_count(text) >= _MIN_SENTENCE_WORDS and not _ASKS.search(text):
                 seen.add(key)
-                found.append(Candidate(passage, start, end, text, previous))
+                found.append(Candidate(passage, start, end, text, previous, index))
             previous = text
     return found
 
@@ -167,10 +174,11 @@ class ExtractiveAnswerer:
     label = "offline extractive mode (no LLM configured)"
     model_name = "none: offline extractive mode"
 
-    def __init__(self, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, embedder: Embedder, settings: Settings, vectors: SentenceVectors | None = None) -> None:
         self._embedder = embedder
         self._settings = settings
-        self._checker = GroundingChecker(embedder, settings.grounding)
+        self._vectors = vectors or SentenceVectors(embedder)
+        self._checker = GroundingChecker(embedder, settings.grounding, vectors=self._vectors)
 
     def sources(self, question: str, passages: Sequence[Passage]) -> list[Passage]:
         return list(passages)
@@ -287,12 +295,26 @@ class ExtractiveAnswerer:
         # embedded. The dense term is clipped at 0, so a sentence left out never outscores one kept.
         keep = np.argsort(-cheap, kind="stable")[: w.dense_pool]
         q_vec = self._embedder.embed_query(question)
-        kept = [pool[i] for i in keep]
         vectors = np.zeros((len(pool), q_vec.shape[0]), dtype=np.float32)
-        vectors[keep] = self._embedder.embed_documents([c.text for c in kept])
-        in_context = self._embedder.embed_documents([f"{c.context} {c.text}".strip() for c in kept])
         dense = np.zeros(len(pool), dtype=np.float32)
-        dense[keep] = np.clip(np.maximum(vectors[keep] @ q_vec, in_context @ q_vec), 0.0, None)
+        exact = keep
+        if self._vectors.stored and w.exact_pool < len(keep):
+            # Vectors pooled from the chunk passes stored at ingest rank the kept sentences; only the best few
+            # by that ranking are embedded exactly (sentences embedded alone and pooled ones differ a little).
+            alone, in_context = (
+                self._vectors.vectors([r for i in keep for r in pool[i].runs()])
+                .reshape(len(keep), 2, -1)
+                .transpose(1, 0, 2)
+            )
+            vectors[keep] = alone
+            dense[keep] = np.clip(np.maximum(alone @ q_vec, in_context @ q_vec), 0.0, None)
+            by_pooled = np.argsort(-(w.weight_dense * dense[keep] + cheap[keep]), kind="stable")
+            exact = keep[by_pooled[: w.exact_pool]]
+        if len(exact):
+            chosen = [pool[i] for i in exact]
+            vectors[exact] = self._embedder.embed_documents([c.text for c in chosen])
+            in_context = self._embedder.embed_documents([f"{c.context} {c.text}".strip() for c in chosen])
+            dense[exact] = np.clip(np.maximum(vectors[exact] @ q_vec, in_context @ q_vec), 0.0, None)
         scores = w.weight_dense * dense + cheap
         return scores.astype(np.float32), vectors, q_vec
 
