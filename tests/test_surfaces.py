@@ -30,6 +30,27 @@ def test_stream_yields_passages_then_text_then_answer(assistant: Any) -> None:
     assert text == events[-1].answer.text
 
 
+def test_offline_text_streams_before_the_grounding_check(assistant: Any, monkeypatch: Any) -> None:
+    """The first text of an extractive answer reaches the chat once its sentences are chosen; checking their
+    support comes after, and the final answer carries the verdicts (#24: first text at once)."""
+    order: list[str] = []
+    checker = assistant.answerer._checker
+    annotate = checker.annotate
+
+    def spy(*args: Any) -> Any:
+        order.append("check")
+        return annotate(*args)
+
+    monkeypatch.setattr(checker, "annotate", spy)
+    for event in assistant.stream(GOALS):
+        if isinstance(event, TextEvent) and "text" not in order:
+            order.append("text")
+        if isinstance(event, AnswerEvent):
+            answer = event.answer
+    assert order == ["text", "check"]
+    assert answer.sentences and all(s.verdict for s in answer.sentences)
+
+
 def test_cli_ask_prints_answer_and_sources(env_home: dict[str, str]) -> None:
     run = run_module("assistant", "ask", GOALS, env=env_home)
     assert run.returncode == 0, run.stderr

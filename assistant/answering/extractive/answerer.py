@@ -185,15 +185,15 @@ class ExtractiveAnswerer:
 
     def stream(self, question: str, query: str, passages: Sequence[Passage], scope: Scope) -> DraftStream:
         """Compose, refuse when every cited passage falls outside the question's dates, mark each sentence's
-        support; the sentences stream once chosen."""
+        support; the sentences stream once chosen, before their support is marked (the final answer carries it)."""
         draft = self.compose(split_context(query)[0], list(passages))  # carried context is for retrieval only
         if not draft.abstained and (stale := off_window_reason(scope.window, draft.citations)):
             draft = Draft.refusal(stale, rule="off_window")
+        for i, sentence in enumerate(draft.sentences):
+            yield sentence.text if i == 0 else " " + sentence.text
         if not draft.abstained and self._settings.grounding.check:
             sentences, citations = self._checker.annotate(draft.sentences, draft.citations)
             draft = replace(draft, sentences=sentences, citations=citations)
-        for i, sentence in enumerate(draft.sentences):
-            yield sentence.text if i == 0 else " " + sentence.text
         return draft
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
