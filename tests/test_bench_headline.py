@@ -1,0 +1,79 @@
+"""bench.headline's table and the docs section it rewrites, on made-up figures (no model, no shared data)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.headline import DOCS, END, NO_ANSWERER, REUSED, START, Result, Side, table, write_between
+
+
+def _result(reused: bool = False) -> Result:
+    ours = Side(
+        articles=100,
+        chunks=1000,
+        ingest_s=None if reused else 50.0,
+        embed_s=None if reused else 45.0,
+        queryable_s=None if reused else 52.0,
+        ingest_rss_mb=None if reused else 600.0,
+        questions=20,
+        recall1=0.5,
+        recall5=0.8,
+        mrr=0.6,
+        retrieve_ms=[10.0] * 19 + [40.0],
+        answer_ms=[100.0] * 20,
+        first_text_ms=[90.0] * 20,
+        query_rss_mb=700.0,
+    )
+    naive = Side(
+        articles=100,
+        chunks=1250,
+        ingest_s=None if reused else 100.0,
+        embed_s=None if reused else 90.0,
+        ingest_rss_mb=None if reused else 800.0,
+        questions=20,
+        recall1=0.25,
+        recall5=0.4,
+        mrr=0.3,
+        retrieve_ms=[20.0] * 20,
+        query_rss_mb=500.0,
+    )
+    return Result("1k", ours, naive, 500, None if reused else 25.0)
+
+
+def _row(text: str, label: str) -> list[str]:
+    line = next(line for line in text.splitlines() if line.startswith(f"| {label} |"))
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_table_has_ours_naive_and_their_ratio() -> None:
+    text = table([_result(), _result(reused=True)], "minilm-test")
+    assert "`minilm-test`" in text
+    assert _row(text, "ingest articles/s")[1:4] == ["2.00", "1.00", "2.00"]
+    assert _row(text, "**recall@1**")[1:4] == ["0.500", "0.250", "2.00"]
+    assert _row(text, "retrieval p50, ms")[1:4] == ["10.0", "20.0", "0.50"]
+    assert _row(text, "whole answer p50, ms")[1:4] == ["100.0", NO_ANSWERER, ""]
+    assert _row(text, "**ingest chunks/s ÷ embedder alone**")[1] == "**0.80**"  # 20 chunks/s over 25
+    assert _row(text, "ingest chunks/s")[4:7] == [REUSED, REUSED, ""]  # the second size's columns
+    assert len(_row(text, "chunks stored")) == 7
+
+
+def test_write_between_replaces_only_the_marked_table(tmp_path: Path) -> None:
+    docs = tmp_path / "benchmarks.md"
+    shutil.copy(DOCS, docs)
+    write_between(docs, "first")
+    write_between(docs, "| second |")
+    text, original = docs.read_text(encoding="utf-8"), DOCS.read_text(encoding="utf-8")
+    assert f"{START}\n| second |\n{END}" in text
+    assert text.count(START) == text.count(END) == 1
+    assert text.split(START)[0] == original.split(START)[0]  # the rest of the page is untouched
+    assert text.split(END)[1] == original.split(END)[1]
+
+
+def test_write_between_without_markers_says_so(tmp_path: Path) -> None:
+    docs = tmp_path / "plain.md"
+    docs.write_text("# nothing marked\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="markers"):
+        write_between(docs, "x")
