@@ -53,9 +53,9 @@ class Assistant:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self.retriever = Retriever(store, embedder, settings)
+        cached = CachedEmbedder(embedder)  # one cache: the answerer reuses the vector retrieval took of the question
+        self.retriever = Retriever(store, cached, settings)
         self.backend = "openai" if chat_model is not None else settings.resolved_backend
-        cached = CachedEmbedder(embedder)
         vectors = SentenceVectors(cached, store.sentences.get) if settings.answering.stored_vectors else None
         self.answerer = BACKENDS[self.backend](settings, cached, chat_model, vectors)
 

@@ -148,9 +148,13 @@ class OnnxMiniLM:
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if len(texts) > MAX_RUN:  # attention memory grows with batch × length²: small runs
-            parts = [self.embed_documents(texts[lo : lo + MAX_RUN]) for lo in range(0, len(texts), MAX_RUN)]
-            return np.concatenate(parts)
+        if len(texts) > MAX_RUN:  # attention memory grows with batch × length²: small runs, of similar lengths
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+            out = np.zeros((len(texts), self.dim), dtype=np.float32)
+            for lo in range(0, len(order), MAX_RUN):
+                run = order[lo : lo + MAX_RUN]
+                out[run] = self.embed_documents([texts[i] for i in run])
+            return out
         return self._pass(texts)[0]
 
     def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[Vectors, list[SpanStates]]:
