@@ -38,12 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.settings import Settings, apply_offline_env
-from assistant.models.embedders import Embedder, Vectors, build_embedder, release_memory
+from assistant.models.embedders import Embedder, Vectors, build_embedder, embed_sorted, release_memory
 from assistant.store.lock import store_lock
 from bench.corpus import CORPORA, ROOT, RssSampler, current_rss_mb, peak_rss_mb, require_shared, stream_articles
 from ingest.pipeline import IngestReport, embedding_text, ingest_articles, refresh_keyword_index
 from ingest.prepare import chunks_for
-from ingest.writer import embed_sorted
 
 log = logging.getLogger("bench.ingest")
 RESULTS = ROOT / "bench" / "results"

@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.core.sentences import sentence_spans
 from assistant.core.types import Article, Chunk
-from assistant.models.embedders import Embedder, Vectors, spans_embedder
+from assistant.models.embedders import Embedder, Vectors, embed_sorted, spans_embedder
 from assistant.store.chroma import Store
 from assistant.store.sentences import ChunkStates
 from ingest.report import IngestReport
@@ -28,16 +28,6 @@ log = logging.getLogger(__name__)
 def embedding_text(chunk: Chunk) -> str:
     """What the embedder sees: the headline gives a chunk its topic."""
     return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
-
-
-def embed_sorted(embedder: Embedder, texts: Sequence[str], batch_size: int) -> Vectors:
-    """Vectors of ``texts`` in their order, computed in batches of similar length (less padding)."""
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    for lo in range(0, len(order), batch_size):
-        part = order[lo : lo + batch_size]
-        vectors[part] = embedder.embed_documents([texts[i] for i in part])
-    return vectors
 
 
 def embed_chunks(embedder: Embedder, chunks: Sequence[Chunk], batch_size: int) -> tuple[Vectors, list[ChunkStates]]:

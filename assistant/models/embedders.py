@@ -149,12 +149,7 @@ class OnnxMiniLM:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if len(texts) > MAX_RUN:  # attention memory grows with batch × length²: small runs, of similar lengths
-            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-            out = np.zeros((len(texts), self.dim), dtype=np.float32)
-            for lo in range(0, len(order), MAX_RUN):
-                run = order[lo : lo + MAX_RUN]
-                out[run] = self.embed_documents([texts[i] for i in run])
-            return out
+            return embed_sorted(self, texts, MAX_RUN)
         return self._pass(texts)[0]
 
     def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[Vectors, list[SpanStates]]:
@@ -204,6 +199,16 @@ class OnnxMiniLM:
         with self._lock:  # one run at a time: the session already uses every core
             (hidden,) = self._session.run(["last_hidden_state"], feeds, options)
         return cast(Vectors, hidden)
+
+
+def embed_sorted(embedder: Embedder, texts: Sequence[str], batch_size: int) -> Vectors:
+    """Vectors of ``texts`` in their order, computed in batches of similar length (less padding)."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for lo in range(0, len(order), batch_size):
+        part = order[lo : lo + batch_size]
+        vectors[part] = embedder.embed_documents([texts[i] for i in part])
+    return vectors
 
 
 def spans_embedder(embedder: Embedder) -> SpanEmbedder | None:

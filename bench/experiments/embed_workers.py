@@ -15,10 +15,10 @@ import sys
 import time
 
 from assistant.core.settings import Settings, apply_offline_env
-from assistant.models.embedders import Embedder, build_embedder
+from assistant.models.embedders import Embedder, build_embedder, embed_sorted
 from bench.corpus import DIPLOMACY, ROOT, require_shared, stream_articles
 from ingest.prepare import chunks_for
-from ingest.writer import embed_sorted, embedding_text
+from ingest.writer import embedding_text
 
 RESULTS = ROOT / "bench" / "experiments" / "results" / "embed_workers.md"
 
