@@ -84,6 +84,7 @@ ALLOWED: dict[str, set[str]] = {
         "ingest",
     },
     "assistant.default": {"assistant.core", "assistant.answering", "ingest"},
+    "assistant.langchain": {"assistant.core", "assistant.retrieval", "assistant.answering"},
     "assistant.__main__": {"assistant.cli"},
     "ingest": {"assistant.core", "assistant.models", "assistant.store", "assistant.analysis"},
 }
