@@ -1,0 +1,80 @@
+"""Whole-answer and first-text latency of offline answers to new questions, comparable across commits.
+
+    ATTACHE_HOME=HOME .venv/bin/python bench/experiments/answer_latency.py [--code CHECKOUT] [--rounds 2]
+
+Answers the first ``--limit`` questions of ``--questions`` through ``Assistant.stream`` with the answerer's caches
+emptied before each (as for a question never asked). ``--code`` runs another checkout's product code (a
+``git worktree add /tmp/before REV``) in a child process, alternating with this one round by round, so that a
+change in the machine's load hits both alike; each round prints one line per checkout. Only public names and two
+cache attributes are used, so it runs against commits from before this script existed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def measure(questions: list[str], label: str) -> str:
+    from assistant.answering.assistant import Assistant
+    from assistant.core.types import TextEvent
+
+    bot = Assistant.from_settings()
+    bot.answer(questions[0])  # warm: the model, the BM25 index, the views index
+    whole, first = [], []
+    for q in questions:
+        answerer = bot.answerer
+        for cache in (getattr(answerer, "_embedder", None), getattr(answerer, "_vectors", None)):
+            for name in ("_cache", "_states"):
+                held = getattr(cache, name, None)
+                if held is not None:
+                    held.clear()
+        started, first_at = time.perf_counter(), 0.0
+        for event in bot.stream(q):
+            if isinstance(event, TextEvent) and not first_at and event.delta.strip():
+                first_at = time.perf_counter() - started
+        whole.append((time.perf_counter() - started) * 1000)
+        first.append(first_at * 1000)
+    load = os.getloadavg()[0]
+    return (
+        f"{label}: whole answer p50 {statistics.median(whole):.0f} ms, first text p50 {statistics.median(first):.0f} ms"
+        f" ({len(questions)} questions, load {load:.1f})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", type=Path, default=ROOT / "seeds" / "eval" / "questions.jsonl")
+    parser.add_argument("--limit", type=int, default=40)
+    parser.add_argument("--code", type=Path, help="another checkout to time against this one")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--only", action="store_true", help=argparse.SUPPRESS)  # one measurement, this process
+    args = parser.parse_args()
+    rows = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
+    questions = [r["question"] for r in rows if "question" in r][: args.limit]
+    if args.only:
+        sys.path.insert(0, os.getcwd())
+        print(measure(questions, f"{os.getcwd()} @ {_commit(Path.cwd())}"), flush=True)
+        return
+    checkouts = [ROOT, *([args.code.resolve()] if args.code else [])]
+    for _ in range(args.rounds):
+        for checkout in checkouts:
+            command = [sys.executable, __file__, "--only", "--questions", str(args.questions.resolve())]
+            subprocess.run([*command, "--limit", str(args.limit)], cwd=checkout, check=True)
+
+
+def _commit(checkout: Path) -> str:
+    run = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True, text=True)
+    return run.stdout.strip() or "?"
+
+
+if __name__ == "__main__":
+    main()
