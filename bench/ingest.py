@@ -32,13 +32,20 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from assistant.core.settings import Settings, apply_offline_env
-from assistant.models.embedders import Embedder, Vectors, build_embedder, embed_sorted, release_memory
+from assistant.models.embedders import (
+    Embedder,
+    Vectors,
+    build_embedder,
+    embed_sorted,
+    release_memory,
+    spans_embedder,
+)
 from assistant.store.lock import store_lock
 from bench.corpus import CORPORA, ROOT, RssSampler, current_rss_mb, peak_rss_mb, require_shared, stream_articles
 from ingest.pipeline import IngestReport, embedding_text, ingest_articles, refresh_keyword_index
@@ -57,6 +64,9 @@ class TimedEmbedder:
         self.seconds, self.calls, self.count = 0.0, 0, 0
         self.texts: list[str] = []
         self._lock = threading.Lock()
+        local = spans_embedder(inner)
+        if local is not None:  # ingest asks for the sentence states too: time that call, don't hide it
+            self.embed_spans = self._timed(local.embed_spans)
 
     @property
     def name(self) -> str:
@@ -67,16 +77,23 @@ class TimedEmbedder:
         return self._inner.dim
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
-        started = time.perf_counter()
-        vectors = self._inner.embed_documents(texts)
-        with self._lock:
-            self.seconds += time.perf_counter() - started
-            self.calls += 1
-            self.count += len(texts)
-            room = self._keep - len(self.texts)
-            if room > 0:
-                self.texts.extend(texts[:room])
+        vectors: Vectors = self._timed(self._inner.embed_documents)(texts)
         return vectors
+
+    def _timed(self, embed: Callable[..., Any]) -> Callable[..., Any]:
+        def run(texts: Sequence[str], *rest: Any) -> Any:
+            started = time.perf_counter()
+            out = embed(texts, *rest)
+            with self._lock:
+                self.seconds += time.perf_counter() - started
+                self.calls += 1
+                self.count += len(texts)
+                room = self._keep - len(self.texts)
+                if room > 0:
+                    self.texts.extend(texts[:room])
+            return out
+
+        return run
 
     def embed_query(self, text: str) -> Vectors:
         return self.embed_documents([text])[0]
