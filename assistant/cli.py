@@ -1,5 +1,5 @@
-"""``python -m assistant ask "question"``: the answer and its numbered sources, in a terminal; also ``history``,
-``users``, ``eval`` and the analyst's views ``quotes``, ``timeline``, ``coverage``."""
+"""``python -m assistant ask "question"`` (or ``attache ask``): the answer and its numbered sources, in a terminal;
+also ``ingest``, ``history``, ``users``, ``eval`` and the analyst's views ``quotes``, ``timeline``, ``coverage``."""
 
 from __future__ import annotations
 
@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     hist.add_argument("--rename", nargs=2, metavar=("ID", "TITLE"), help="give a conversation a new title")
     hist.add_argument("--delete", metavar="ID", help="forget a conversation and its turns")
     hist.add_argument("--user", default="local", help=argparse.SUPPRESS)
+    # listed for --help only: main() hands ``ingest ...`` to python -m ingest before parsing
+    commands.add_parser("ingest", help="bring in articles, feeds, URLs (python -m ingest; ingest -h: its options)")
     add_users_parser(commands)
     add_views_parsers(commands)
     ev = commands.add_parser("eval", help="score a question set (or: eval compare RUN_A RUN_B)")
@@ -185,6 +187,11 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["ingest"]:
+        from ingest.__main__ import main as ingest_main
+
+        return ingest_main(argv[1:])
     apply_offline_env()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
