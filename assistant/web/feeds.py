@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,19 +27,15 @@ from assistant.web.render import table_html
 from assistant.web.users import library_refusal
 from ingest.pipeline import ingest_targets
 from ingest.report import IngestReport
+from ingest.web.add import MAX_URLS, Progress, Step, fetch_and_ingest, parse_urls
 from ingest.web.client import Fetcher
-from ingest.web.safety import looks_like_url
-from ingest.web.sources import Expansion, expand
+from ingest.web.sources import Expansion
 from ingest.web.watch import Cycle, FeedState, WatchState, follow, run_cycle, state_path
 
 log = logging.getLogger(__name__)
 
-MAX_URLS = 20
 FEED_HEADERS = ["Feed", "Title", "Last fetched", "Articles added", "Last error"]
 ALL_FEEDS = "All feeds"
-HOME_PAGE = "no article text found"  # the reason a home or section page gives; its feeds are looked for then
-Progress = Callable[[int, int], None]
-Step = Callable[[str], None]
 
 # -- rendering --------------------------------------------------------------------------------
 
@@ -95,38 +91,6 @@ def cycle_html(cycle: Cycle) -> str:
 # -- handlers ---------------------------------------------------------------------------------
 
 
-def parse_urls(text: str | None) -> list[str]:
-    """URLs one a line (or spaced); a bare ``host/path`` gets ``https://``."""
-    words = (text or "").replace(",", " ").split()
-    return list(dict.fromkeys(w if looks_like_url(w) else f"https://{w}" for w in words))
-
-
-def _ingest(assistant: Assistant, found: Expansion, client: Fetcher, on_progress: Progress | None) -> IngestReport:
-    return ingest_targets(
-        found, assistant.store, assistant.embedder, assistant.settings, on_progress=on_progress, fetcher=client
-    )
-
-
-def _fetch_and_ingest(
-    assistant: Assistant, urls: list[str], on_progress: Progress | None, on_step: Step | None
-) -> tuple[IngestReport, Expansion]:
-    """Expand and ingest ``urls``; a page with no article in it is read again for its feeds."""
-    max_items = assistant.settings.fetch.max_items
-    with Fetcher(assistant.settings.fetch) as client:
-        found = expand(urls, client, max_items, on_listing=on_step)
-        report = _ingest(assistant, found, client, on_progress)
-        homes = [url for url, reason in report.failed if url in urls and HOME_PAGE in reason]
-        if not homes:
-            return report, found
-        report.failed = [(u, r) for u, r in report.failed if u not in homes]
-        report.outcomes = [o for o in report.outcomes if o[0] not in homes]
-        feeds = expand(homes, client, max_items, discover=True, on_listing=on_step)
-        report.merge(_ingest(assistant, feeds, client, on_progress))
-    found.targets.extend(feeds.targets)
-    found.titles.update(feeds.titles)
-    return report, found
-
-
 def add_from_web(
     assistant: Assistant, text: str | None, on_progress: Progress | None = None, on_step: Step | None = None
 ) -> str:
@@ -139,7 +103,9 @@ def add_from_web(
     settings = assistant.settings
     try:
         with store_lock(settings.chroma_path, timeout=settings.ingest.lock_timeout, purpose="Attaché web app: fetch"):
-            report, found = _fetch_and_ingest(assistant, urls, on_progress, on_step)
+            report, found = fetch_and_ingest(
+                urls, assistant.store, assistant.embedder, settings, on_progress=on_progress, on_step=on_step
+            )
     except AttacheError as exc:
         return web_report_html(assistant, None, error=str(exc))
     feeds = follow(WatchState(state_path(settings)), found, report)
@@ -156,7 +122,9 @@ def refresh_feeds(assistant: Assistant, feed: str | None, on_progress: Progress 
 
     def ingest(found: Expansion, client: Fetcher) -> IngestReport:
         with store_lock(settings.chroma_path, timeout=settings.ingest.lock_timeout, purpose="Attaché web app: watch"):
-            return _ingest(assistant, found, client, on_progress)
+            return ingest_targets(
+                found, assistant.store, assistant.embedder, settings, on_progress=on_progress, fetcher=client
+            )
 
     try:
         return cycle_html(run_cycle(urls, state, settings, ingest))

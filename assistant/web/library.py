@@ -9,10 +9,8 @@ handler asks :func:`assistant.web.users.library_refusal` on the server before it
 
 from __future__ import annotations
 
-import filecmp
 import html
 import logging
-import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,14 +26,12 @@ from assistant.store.lock import store_lock
 from assistant.web.feeds import refused_html, web_panel
 from assistant.web.render import error_text, md_text, table_html
 from assistant.web.users import NO_LOGIN, library_refusal, role_note
-from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import ingest_paths
 from ingest.report import IngestReport
+from ingest.uploads import UPLOAD_TYPES, screen_uploads
 
 log = logging.getLogger(__name__)
 
-UPLOAD_TYPES = sorted(SUPPORTED_SUFFIXES)
-MAX_UPLOAD_FILES = 200
 TABLE_HEADERS = ["Title", "Outlet", "Published", "Chunks", "ID"]
 Library = Sequence[tuple[Article, int]]
 
@@ -99,35 +95,6 @@ def report_html(report: IngestReport | None, refused: Sequence[tuple[str, str]] 
 
 
 # -- handlers ---------------------------------------------------------------------------------
-
-
-def _keep(upload: Path, folder: Path) -> Path:
-    """Copy an upload into ``folder`` (same name and bytes: reuse it; a name clash: number the copy)."""
-    target, n = folder / upload.name, 1
-    while target.exists() and not filecmp.cmp(target, upload, shallow=False):
-        n += 1
-        target = folder / f"{upload.stem}-{n}{upload.suffix}"
-    if not target.exists():
-        shutil.copyfile(upload, target)
-    return target
-
-
-def screen_uploads(paths: Sequence[str], folder: Path, max_bytes: int) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Uploads within the type, size and count limits (copied into ``folder``), and why the others are not."""
-    kept: list[Path] = []
-    refused: list[tuple[str, str]] = []
-    for i, raw in enumerate(paths):
-        path = Path(raw)
-        if i >= MAX_UPLOAD_FILES:
-            refused.append((path.name, f"more than {MAX_UPLOAD_FILES} files in one upload"))
-        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            refused.append((path.name, f"unsupported file type; accepted: {' '.join(UPLOAD_TYPES)}"))
-        elif path.stat().st_size > max_bytes:
-            refused.append((path.name, f"too large: over the {max_bytes / 2**20:g} MiB limit"))
-        else:
-            folder.mkdir(parents=True, exist_ok=True)
-            kept.append(_keep(path, folder))
-    return kept, refused
 
 
 def ingest_uploads(

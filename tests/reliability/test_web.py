@@ -22,8 +22,8 @@ import pytest
 
 from assistant.core.settings import REPO_ROOT
 from assistant.store.chroma import Store
-from assistant.web.library import MAX_UPLOAD_FILES, screen_uploads
 from ingest.pipeline import ingest_paths
+from ingest.uploads import MAX_UPLOAD_FILES, screen_uploads
 from tests import test_browser
 from tests.conftest import SEED_ARTICLE, make_settings
 from tests.openai_stub import StubState, openai_stub
