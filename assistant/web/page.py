@@ -24,11 +24,12 @@ from assistant.web.analyst import chat_filter_row
 from assistant.web.assets import CITE_JS, CSS
 from assistant.web.chat import chat_tab
 from assistant.web.coverage import coverage_tab
-from assistant.web.library import UPLOAD_TYPES, library_tab
+from assistant.web.library import library_tab
 from assistant.web.quotes import quotes_tab
 from assistant.web.render import settings_html
 from assistant.web.timeline import timeline_tab
 from assistant.web.users import NO_LOGIN
+from ingest.uploads import UPLOAD_TYPES
 
 __all__ = ["build_ui", "page_assets"]
 
