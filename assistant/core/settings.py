@@ -18,6 +18,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.core.resources import data_dir
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Offline first: no library may phone home or try to download weights.
@@ -65,7 +67,10 @@ class Paths(Group):
         default=Path.home() / ".attache",
         description="Directory holding all state: the Chroma store, caches, eval runs.",
     )
-    seeds_dir: Path = Field(default=REPO_ROOT / "seeds", description="Articles ingested on first start of the web app.")
+    seeds_dir: Path = Field(
+        default=data_dir("seeds"),
+        description="Articles ingested into an empty library on first use (the checkout's seeds/, or the wheel's).",
+    )
     backend: Literal["auto", "extractive", "openai", "local"] = Field(
         default="auto",
         description=(

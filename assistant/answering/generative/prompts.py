@@ -1,13 +1,13 @@
-"""Prompt files from ``prompts/``, loaded by name."""
+"""Prompt files from ``prompts/`` (in a checkout, or packaged in the wheel), loaded by name."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from assistant.core.errors import ConfigError
-from assistant.core.settings import REPO_ROOT
+from assistant.core.resources import data_dir
 
-PROMPTS_DIR = REPO_ROOT / "prompts"
+PROMPTS_DIR = data_dir("prompts")
 
 
 @cache
