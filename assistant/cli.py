@@ -1,5 +1,6 @@
 """``python -m assistant ask "question"`` (or ``attache ask``): the answer and its numbered sources, in a terminal;
-also ``ingest``, ``history``, ``users``, ``eval`` and the analyst's views ``quotes``, ``timeline``, ``coverage``."""
+also ``ingest``, ``serve``, ``history``, ``users``, ``eval`` and the analyst's views ``quotes``, ``timeline``,
+``coverage``."""
 
 from __future__ import annotations
 
@@ -92,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     hist.add_argument("--user", default="local", help=argparse.SUPPRESS)
     # listed for --help only: main() hands ``ingest ...`` to python -m ingest before parsing
     commands.add_parser("ingest", help="bring in articles, feeds, URLs (python -m ingest; ingest -h: its options)")
+    commands.add_parser("serve", help="the web app and its HTTP API (serve -h: --api-only, --host, --port)")
     add_users_parser(commands)
     add_views_parsers(commands)
     ev = commands.add_parser("eval", help="score a question set (or: eval compare RUN_A RUN_B)")
@@ -192,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         from ingest.__main__ import main as ingest_main
 
         return ingest_main(argv[1:])
+    if argv[:1] == ["serve"]:
+        from assistant.server import main as serve_main
+
+        return serve_main(argv[1:])
     apply_offline_env()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)

@@ -1,4 +1,4 @@
-"""``python -m assistant users …``: add, list, remove users of the web app and set their roles.
+"""``python -m assistant users …``: add, list, remove users of the web app, set their roles, make API tokens.
 
 The file is ``--file`` or ``ATTACHE_USERS_FILE``. A password is asked twice without echo (``getpass``), or read
 from the first line of standard input with ``--password-stdin`` (for scripts); it is never an argument, which
@@ -28,6 +28,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions.add_parser("list", help="every user and role")
     remove = actions.add_parser("remove", help="remove a user (their saved conversations stay in the database)")
     remove.add_argument("name")
+    token = actions.add_parser("token", help="make an API token for a user's scripts (shown once), or --revoke them")
+    token.add_argument("name")
+    token.add_argument("--revoke", action="store_true", help="forget every token of the user")
     role = actions.add_parser("set-role", help="change a user's role")
     role.add_argument("name")
     role.add_argument("role", choices=ROLES)
@@ -58,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.action == "remove":
         users.remove(args.name)
         print(f"removed {args.name} from {users.path}")
+    elif args.action == "token" and args.revoke:
+        print(f"revoked {users.revoke_tokens(args.name)} token(s) of {args.name}")
+    elif args.action == "token":
+        print(users.new_token(args.name))
+        print(f"(an API token for {args.name}; it is not shown again: keep it safe)", file=sys.stderr)
     elif args.action == "set-role":
         user = users.set_role(args.name, args.role)
         print(f"{user.name} is now {user.role}")

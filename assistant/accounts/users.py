@@ -7,6 +7,10 @@ then ``os.replace``; mode 0600)::
      "users": {"ana": {"role": "editor", "password": "scrypt$16384$8$1$<salt>$<hash>"},
                "rui": {"role": "reader", "password": "scrypt$16384$8$1$<salt>$<hash>"}}}
 
+A user may also hold API tokens (``python -m assistant users token NAME``): bearer tokens for scripts calling the
+HTTP API, stored as their SHA-256 (``"tokens": ["sha256$<hex>", …]``; a token is 256 random bits, so a fast hash
+is enough) and shown once, when made.
+
 A ``reader`` asks questions; an ``editor`` also adds and deletes articles and feeds. :class:`Accounts` is what the
 web app asks: it checks a sign-in and names a user's role, re-reading the file when it changes (a removed user
 or a new role counts from the next request), beside the single ``ATTACHE_AUTH`` user, who is an editor. Without
@@ -21,6 +25,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -38,6 +43,8 @@ EDITOR: Role = "editor"
 VERSION = 1
 MIN_PASSWORD = 8
 RESERVED = {"local"}  # the user of an app without a login
+TOKEN_PREFIX = "att_"  # a token's visible prefix, so a leaked one is recognisable (secret scanners)
+TOKEN_HASH = "sha256$"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 
 
@@ -46,6 +53,7 @@ class User:
     name: str
     role: Role
     password: str  # the stored hash, never the password
+    tokens: tuple[str, ...] = ()  # "sha256$<hex>" of each API token, never the token
 
 
 def check_name(name: str) -> str:
@@ -77,9 +85,12 @@ def _user(path: Path, name: Any, entry: Any) -> User:
         role = check_role(str(entry.get("role")))
         password = str(entry.get("password"))
         parse_hash(password)
+        tokens = entry.get("tokens", [])
+        if not isinstance(tokens, list) or not all(isinstance(t, str) and t.startswith(TOKEN_HASH) for t in tokens):
+            raise UsersFileError(f"'tokens' must be a list of {TOKEN_HASH}<hex> strings")
     except (ValueError, UsersFileError) as exc:
         raise UsersFileError(f"{where}: {exc}") from exc
-    return User(str(name), role, password)
+    return User(str(name), role, password, tuple(tokens))
 
 
 def read_users(path: Path) -> dict[str, User]:
@@ -100,9 +111,20 @@ def read_users(path: Path) -> dict[str, User]:
     return {str(name): _user(path, name, entry) for name, entry in data["users"].items()}
 
 
+def _entry(user: User) -> dict[str, Any]:
+    entry: dict[str, Any] = {"role": user.role, "password": user.password}
+    if user.tokens:
+        entry["tokens"] = list(user.tokens)
+    return entry
+
+
+def token_hash(token: str) -> str:
+    return TOKEN_HASH + hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 def write_users(path: Path, users: dict[str, User]) -> None:
     """Replace the file at ``path`` in one step (a temporary file beside it, then ``os.replace``), mode 0600."""
-    body = {"version": VERSION, "users": {u.name: {"role": u.role, "password": u.password} for u in users.values()}}
+    body = {"version": VERSION, "users": {u.name: _entry(u) for u in users.values()}}
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
     try:
@@ -146,9 +168,30 @@ class UsersFile:
         users = self._read(missing_ok=False)
         if name not in users:
             raise ValueError(f"no user {name!r} in {self.path}")
-        users[name] = User(name, check_role(role), users[name].password)
+        users[name] = User(name, check_role(role), users[name].password, users[name].tokens)
         write_users(self.path, users)
         return users[name]
+
+    def new_token(self, name: str) -> str:
+        """A new API token for ``name``, returned once; only its hash is kept."""
+        users = self._read(missing_ok=False)
+        if name not in users:
+            raise ValueError(f"no user {name!r} in {self.path}")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        user = users[name]
+        users[name] = User(name, user.role, user.password, (*user.tokens, token_hash(token)))
+        write_users(self.path, users)
+        return token
+
+    def revoke_tokens(self, name: str) -> int:
+        """Forget every API token of ``name``; how many there were."""
+        users = self._read(missing_ok=False)
+        if name not in users:
+            raise ValueError(f"no user {name!r} in {self.path}")
+        user = users[name]
+        users[name] = User(name, user.role, user.password)
+        write_users(self.path, users)
+        return len(user.tokens)
 
     def _read(self, missing_ok: bool) -> dict[str, User]:
         if missing_ok and not self.path.exists():
@@ -203,6 +246,23 @@ class Accounts:
         except UsersFileError as exc:
             log.error("sign-in refused: %s", exc)
             return False
+
+    def token_user(self, token: str) -> str | None:
+        """The user an API token belongs to; None for an unknown (or revoked) token. Never raises."""
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        wanted = token_hash(token)
+        try:
+            users = self.users()
+        except UsersFileError as exc:
+            log.error("token refused: %s", exc)
+            return None
+        found = None
+        for user in users.values():
+            for stored in user.tokens:
+                if hmac.compare_digest(stored, wanted):
+                    found = user.name
+        return found
 
     def role(self, name: str) -> Role | None:
         """``name``'s role; None for someone who is not (or no longer) a user. Without a login: editor."""

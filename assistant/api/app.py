@@ -1,0 +1,80 @@
+"""``build_api(assistant, accounts) -> FastAPI``: the ``/api`` and ``/v1`` routes, their error shape, the body
+limits and the docs (``/api/docs``, schema at ``/api/openapi.json``). The web page mounts on the same app
+(:mod:`assistant.server`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from assistant.accounts.users import Accounts
+from assistant.answering.assistant import Assistant
+from assistant.api import completions, errors, routes
+from assistant.api.errors import error_response
+
+JSON_LIMIT = 2**20  # a question, filters and a conversation's messages fit in far less
+API_PREFIXES = ("/api/", "/v1/")
+
+
+class BodyLimit:
+    """Refuse (413, before the route runs) a request body over its limit: ``Content-Length`` is checked first, and a
+    chunked body is read up to the limit and replayed."""
+
+    def __init__(self, app: ASGIApp, json_limit: int, upload_limit: int) -> None:
+        self.app, self.json_limit, self.upload_limit = app, json_limit, upload_limit
+
+    def _limit(self, scope: Scope) -> int:
+        headers = dict(scope.get("headers") or [])
+        kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        return self.upload_limit if kind == b"multipart/form-data" else self.json_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(API_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit(scope)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._refuse(scope, receive, send, limit)
+            return
+        body, more, messages = 0, True, []
+        while more:
+            message = await receive()
+            messages.append(message)
+            body += len(message.get("body", b""))
+            more = message.get("more_body", False) and message["type"] == "http.request"
+            if body > limit:
+                await self._refuse(scope, receive, send, limit)
+                return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = error_response(413, "body_too_large", f"the request body is over the limit of {limit:,} bytes")
+        await response(scope, receive, send)
+
+
+def build_api(assistant: Assistant, accounts: Accounts | None = None, **fastapi: Any) -> FastAPI:
+    """The API app over ``assistant``; ``accounts`` says who may call it (none: the one local user, an editor)."""
+    app = FastAPI(
+        title="Attaché API",
+        summary="Cited answers over your news library.",
+        version="1",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        **fastapi,
+    )
+    app.state.assistant = assistant
+    app.state.accounts = accounts or Accounts()
+    errors.install(app)
+    app.include_router(routes.router)
+    app.include_router(completions.router)
+    upload_limit = int(assistant.settings.ingest.max_file_mb * 2**20) * 10 + JSON_LIMIT
+    app.add_middleware(BodyLimit, json_limit=JSON_LIMIT, upload_limit=upload_limit)
+    return app
