@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.accounts.users import Accounts
 from assistant.answering.assistant import Assistant
 from assistant.api import completions, errors, routes
-from assistant.api.errors import error_response
+from assistant.api.errors import ApiError, error_response
 
 JSON_LIMIT = 2**20  # a question, filters and a conversation's messages fit in far less
 API_PREFIXES = ("/api/", "/v1/")
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 class BodyLimit:
@@ -59,6 +60,11 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+async def _no_route(request: Request) -> None:
+    """Under ``/api/`` and ``/v1/``, a path no route serves is a JSON 404, not the web page's."""
+    raise ApiError(404, f"no such endpoint: {request.method} {request.url.path} (see /api/docs)")
+
+
 def build_api(assistant: Assistant, accounts: Accounts | None = None, **fastapi: Any) -> FastAPI:
     """The API app over ``assistant``; ``accounts`` says who may call it (none: the one local user, an editor)."""
     app = FastAPI(
@@ -75,6 +81,8 @@ def build_api(assistant: Assistant, accounts: Accounts | None = None, **fastapi:
     errors.install(app)
     app.include_router(routes.router)
     app.include_router(completions.router)
+    for prefix in API_PREFIXES:  # the web page, mounted after, owns every other path
+        app.add_api_route(prefix + "{rest:path}", _no_route, methods=METHODS, include_in_schema=False)
     upload_limit = int(assistant.settings.ingest.max_file_mb * 2**20) * 10 + JSON_LIMIT
     app.add_middleware(BodyLimit, json_limit=JSON_LIMIT, upload_limit=upload_limit)
     return app

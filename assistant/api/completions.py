@@ -82,8 +82,13 @@ def _question_and_history(messages: list[Message]) -> tuple[str, list[Turn]]:
     return messages[last].text.strip(), history
 
 
+def _short(quote: str, limit: int = 300) -> str:
+    return quote if len(quote) <= limit else quote[: limit - 1] + "…"
+
+
 def sources_text(answer: Answer) -> str:
-    """The trailing "Sources" list: each cited passage once, by its marker, with outlet, date, URL and quote."""
+    """The trailing "Sources" list: each cited passage once, by its marker, with outlet, date and URL, then every
+    quote of it the answer uses."""
     if not answer.citations:
         return ""
     lines = []
@@ -91,9 +96,8 @@ def sources_text(answer: Answer) -> str:
         cites = [c for c in answer.citations if c.number == number]
         chunk = cites[0].passage.chunk
         where = ", ".join(x for x in (chunk.outlet, str(chunk.published or ""), chunk.url) if x)
-        quote = cites[0].quote if len(cites[0].quote) <= 300 else cites[0].quote[:299] + "…"
-        title = chunk.title or chunk.article_id
-        lines.append(f"[{number}] {title}" + (f" ({where})" if where else "") + f': "{quote}"')
+        lines.append(f"[{number}] {chunk.title or chunk.article_id}" + (f" ({where})" if where else ""))
+        lines += [f'    "{_short(quote)}"' for quote in dict.fromkeys(c.quote for c in cites)]
     return SOURCES + "\n".join(lines)
 
 
