@@ -219,3 +219,39 @@ def test_the_users_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caps
     monkeypatch.delenv("ATTACHE_USERS_FILE")
     assert main(["users", "list"]) == 2 and "ATTACHE_USERS_FILE" in capsys.readouterr().err
     assert main(["users", "--file", str(path), "list"]) == 0 and "rui\teditor" in capsys.readouterr().out
+
+
+def test_api_tokens_are_kept_hashed_survive_edits_and_can_be_revoked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    users = UsersFile(tmp_path / "users.json")
+    users.add("ana", PASSWORD, "editor")
+    users.add("rui", PASSWORD, "reader")
+    first, second = users.new_token("ana"), users.new_token("ana")
+    assert first.startswith("att_") and first != second and len(first) > 40
+    assert first not in users.path.read_text() and second not in users.path.read_text()  # only hashes are kept
+    accounts = Accounts(users.path)
+    assert accounts.token_user(first) == accounts.token_user(second) == "ana"
+    assert accounts.token_user("att_" + "x" * 43) is None and accounts.token_user(PASSWORD) is None
+    users.set_role("ana", "reader")  # a role change keeps the tokens
+    assert accounts.token_user(first) == "ana" and accounts.role("ana") == "reader"
+    with pytest.raises(ValueError, match="no user"):
+        users.new_token("eve")
+    assert main(["users", "--file", str(users.path), "token", "rui"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert accounts.token_user(printed) == "rui"
+    assert main(["users", "--file", str(users.path), "token", "ana", "--revoke"]) == 0
+    assert "revoked 2 token(s) of ana" in capsys.readouterr().out
+    assert accounts.token_user(first) is None and accounts.token_user(printed) == "rui"
+    users.remove("rui")
+    assert accounts.token_user(printed) is None
+
+
+def test_a_malformed_token_list_is_a_clear_error(tmp_path: Path) -> None:
+    users = UsersFile(tmp_path / "users.json")
+    users.add("ana", PASSWORD, "editor")
+    data = json.loads(users.path.read_text())
+    data["users"]["ana"]["tokens"] = ["plain-token"]
+    users.path.write_text(json.dumps(data))
+    with pytest.raises(UsersFileError, match="'tokens' must be a list of sha256"):
+        read_users(users.path)
