@@ -246,3 +246,16 @@ def test_api_only_serves_the_api_without_the_page(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_the_analyst_views_answer_as_json(api: dict[str, Any]) -> None:
+    with client(api, "rui") as http:
+        quotes = http.get("/api/quotes", params={"speaker": "Kritenbrink"}).json()["quotes"]
+        assert quotes and all("Kritenbrink" in q["speaker"] for q in quotes)
+        article = http.get(f"/api/articles/{quotes[0]['article_id']}").json()
+        assert article["text"][quotes[0]["start"] : quotes[0]["end"]] == quotes[0]["text"]
+        events = http.get("/api/timeline", params={"q": "Blinken trip"}).json()["events"]
+        assert events and all({"day", "text", "sources"} <= set(e) for e in events)
+        coverage = http.get("/api/coverage", params={"q": "Blinken visit to China"}).json()["coverage"]
+        assert coverage["outlets"] and coverage["query"] == "Blinken visit to China"
+        assert http.get("/api/coverage").status_code == 422  # the story is required
