@@ -1,6 +1,7 @@
 """The package: ``python -m build`` makes an sdist and, from it, a wheel carrying the prompts and the seed article;
 the wheel installed into a fresh venv gives an ``attache`` command that answers from the packaged seed, run from a
-folder that is not the checkout, with an empty ``ATTACHE_HOME`` (``ask`` seeds an empty library, as the web app does).
+folder that is not the checkout, with an empty ``ATTACHE_HOME`` (``ask`` seeds an empty library, as the web app does),
+and its ``attache serve --api-only`` answers over HTTP.
 
 How the fresh venv gets its dependencies: ``pip install WHEEL``, the resolver and the downloads as a user has them
 (the pip cache is warm from ``make``'s own install of the same pins), with ``--no-compile`` (no bytecode for
@@ -17,9 +18,11 @@ import time
 import zipfile
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import MEASURED, REPO_ROOT, SEED_ARTICLE
+from tests.test_browser import _free_port, _wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -68,3 +71,24 @@ def test_the_wheel_installed_in_a_fresh_venv_answers_from_its_seed(tmp_path: Pat
     assert "[1]" in answer and "open lines of communication" in answer, done.stdout
     assert "[1] Antony Blinken" in sources and SEED_ARTICLE.name in sources and "“" in sources, done.stdout
     assert (tmp_path / "home").is_dir()
+    _serves_the_api(venv, elsewhere, env)
+
+
+def _serves_the_api(venv: Path, cwd: Path, env: dict[str, str]) -> None:
+    """The installed ``attache serve --api-only`` answers over HTTP; stopped by its own PID."""
+    port = _free_port()
+    log = cwd / "serve.log"
+    with log.open("wb") as out:
+        command = [venv / "bin" / "attache", "serve", "--api-only", "--port", str(port)]
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/api/articles", proc, log)
+        reply = httpx.post(f"http://127.0.0.1:{port}/api/answer", json={"question": QUESTION}, timeout=120).json()
+        assert reply["answer"]["citations"] and reply["answer"]["citations"][0]["quote"] in SEED_ARTICLE.read_text()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
