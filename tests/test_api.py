@@ -259,3 +259,20 @@ def test_the_analyst_views_answer_as_json(api: dict[str, Any]) -> None:
         coverage = http.get("/api/coverage", params={"q": "Blinken visit to China"}).json()["coverage"]
         assert coverage["outlets"] and coverage["query"] == "Blinken visit to China"
         assert http.get("/api/coverage").status_code == 422  # the story is required
+
+
+def test_concurrent_answers_are_the_same_as_one_at_a_time(api: dict[str, Any]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [GOALS, "Who is Daniel Kritenbrink?", "What did China say after the call?", "Who did Blinken call?"]
+
+    def ask(question: str) -> str:
+        with client(api, "rui") as http:
+            response = http.post("/api/answer", json={"question": question, "save": False})
+            assert response.status_code == 200, response.text
+            return str(response.json()["answer"]["text"])
+
+    alone = [ask(q) for q in questions]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(ask, questions * 2))
+    assert together == alone * 2

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.core.resources import data_dir
@@ -444,6 +444,12 @@ class WebSettings(Group):
             "app asks for a login. Managed with `python -m assistant users`."
         ),
     )
+
+    @field_validator("users_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        """``ATTACHE_USERS_FILE=`` (set but empty) means no users file, not the path "."."""
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 GROUPS: dict[str, type[Group]] = {
