@@ -140,7 +140,8 @@ def test_on_topic_passages_without_the_slot_filler_abstain(embedder: Any, tmp_pa
 
 
 def test_a_yes_no_question_the_sources_do_not_settle_gets_their_closest_sentence(embedder: Any, tmp_path: Path) -> None:
-    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
+    rules = ("unnamed_entity", "instruction", "min_score", "polar", "slot")  # polar is opt-in
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path, refusal_rules=rules))
     composed = answerer.compose("Did Shoigu's deputy resign in protest over the parade?", [_passage(ON_TOPIC)])
     assert composed.abstained and composed.rule == "polar"
     assert composed.reason.startswith("The sources don't say: no passage confirms or denies this.")
@@ -149,7 +150,7 @@ def test_a_yes_no_question_the_sources_do_not_settle_gets_their_closest_sentence
 
 
 def test_the_slot_rule_can_be_switched_off(embedder: Any, tmp_path: Path) -> None:
-    rules = ("unnamed_entity", "instruction", "min_score", "polar")
+    rules = ("unnamed_entity", "instruction", "min_score")
     answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path, refusal_rules=rules))
     assert answerer.compose(SUCCESSOR, [_passage(ON_TOPIC)]).rule != "slot"
 

@@ -350,13 +350,13 @@ class AnsweringSettings(Group):
         "at their spans (any backend); false leaves those questions to the backend like any other.",
     )
     refusal_rules: tuple[str, ...] = Field(
-        default=("unnamed_entity", "instruction", "min_score", "polar", "slot"),
+        default=("unnamed_entity", "instruction", "min_score", "slot"),
         description="Extractive: the refusal rules that are on (JSON list): unnamed_entity (a name of the question "
         "appears in no passage), instruction (an order to set the sources aside or write something else), "
-        "min_score (no sentence scores abstain_min_score), polar (no sentence covers a yes/no question's topic), "
-        "slot (no strong sentence names the country / person / number asked for). Off by default, refusing more "
-        "answerable questions than it caught must-abstain ones on the tune half of seeds/eval "
-        "(docs/evaluation.md): off_topic (none of its topic words appears).",
+        "min_score (no sentence scores abstain_min_score), slot (no strong sentence names the country / person / "
+        "number asked for). Off by default, refusing more answerable questions than they caught must-abstain ones "
+        "on seeds/eval (docs/evaluation.md): off_topic (none of its topic words appears) and polar (no sentence "
+        "covers a yes/no question's topic).",
     )
     follow_up_rewrite: Literal["auto", "model", "rules"] = Field(
         default="auto",
