@@ -276,3 +276,17 @@ def test_concurrent_answers_are_the_same_as_one_at_a_time(api: dict[str, Any]) -
     with ThreadPoolExecutor(8) as pool:
         together = list(pool.map(ask, questions * 2))
     assert together == alone * 2
+
+
+def test_a_cross_site_browser_request_cannot_change_the_library(api: dict[str, Any]) -> None:
+    """A page on another site may make the browser POST a form to 127.0.0.1: refused by its Origin header."""
+    files = [("files", ("drive-by.md", ARTICLE.encode(), "text/markdown"))]
+    with client(api, "ana") as editor:
+        before = editor.get("/api/articles").json()["total"]
+        for origin in ("https://evil.example", "null"):
+            refused = editor.post("/api/articles", files=files, headers={"Origin": origin})
+            assert refused.status_code == 403 and refused.json()["error"]["code"] == "cross_origin"
+        same = editor.post("/api/answer", json={"question": GOALS, "save": False}, headers={"Origin": api["url"]})
+        assert same.status_code == 200  # the app's own pages may
+        assert editor.get("/api/articles", headers={"Origin": "https://evil.example"}).status_code == 200  # reads
+        assert editor.get("/api/articles").json()["total"] == before

@@ -5,6 +5,7 @@ limits and the docs (``/api/docs``, schema at ``/api/openapi.json``). The web pa
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -65,6 +66,35 @@ async def _no_route(request: Request) -> None:
     raise ApiError(404, f"no such endpoint: {request.method} {request.url.path} (see /api/docs)")
 
 
+class SameOrigin:
+    """Refuse (403 ``cross_origin``) a state-changing API request a browser sent from another site.
+
+    Without a login the local user is an editor, and a browser lets any web page send a "simple" cross-site POST
+    (a multipart form, say) to 127.0.0.1 without asking first: a page could otherwise add articles to the library.
+    Browsers always name the page's origin on such requests; scripts and OpenAI clients send none."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope.get("method") not in {"GET", "HEAD", "OPTIONS"}
+            and str(scope.get("path", "")).startswith(API_PREFIXES)
+        ):
+            headers = dict(scope.get("headers") or [])
+            origin = headers.get(b"origin", b"").decode("latin-1")
+            host = headers.get(b"host", b"").decode("latin-1")
+            if origin and origin != "null" and urlsplit(origin).netloc != host:
+                message = f"cross-site request from {origin} refused: call the API from a script or this app's pages"
+                await error_response(403, "cross_origin", message)(scope, receive, send)
+                return
+            if origin == "null":
+                await error_response(403, "cross_origin", "request from an opaque origin refused")(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def build_api(assistant: Assistant, accounts: Accounts | None = None, **fastapi: Any) -> FastAPI:
     """The API app over ``assistant``; ``accounts`` says who may call it (none: the one local user, an editor)."""
     app = FastAPI(
@@ -85,4 +115,5 @@ def build_api(assistant: Assistant, accounts: Accounts | None = None, **fastapi:
         app.add_api_route(prefix + "{rest:path}", _no_route, methods=METHODS, include_in_schema=False)
     upload_limit = int(assistant.settings.ingest.max_file_mb * 2**20) * 10 + JSON_LIMIT
     app.add_middleware(BodyLimit, json_limit=JSON_LIMIT, upload_limit=upload_limit)
+    app.add_middleware(SameOrigin)  # added last: runs first
     return app
