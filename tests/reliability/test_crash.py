@@ -136,7 +136,9 @@ def test_sigkill_at_five_random_points_then_resume_matches_a_clean_run(
 ) -> None:
     folder, _, reference = clean
     rng = random.Random(SEED)
-    width = (N_ARTICLES - 40) // N_KILLS  # points in 10..169: the last kill still lands well before the end
+    # points in 10..133: the last kill lands well before the end even when the bar jumps a whole writer batch and the
+    # kill comes half a second later (at 10..169 a run on a quiet machine once finished all 200 first)
+    width = (N_ARTICLES - 76) // N_KILLS
     points = [10 + k * width + rng.randrange(width) for k in range(N_KILLS)]
     home, committed, kills = tmp_path / "killed", set[str](), []
     for point in points:
@@ -145,11 +147,13 @@ def test_sigkill_at_five_random_points_then_resume_matches_a_clean_run(
         state = State.of(home, embedder)
         # whatever is committed is exactly the clean run's version of it, and nothing committed before is gone
         assert all(state.articles[a] == reference.articles[a] for a in state.articles), point
-        assert committed <= state.articles.keys() and 0 < len(state.articles) < N_ARTICLES, point
+        assert committed <= state.articles.keys() and 0 < len(state.articles) <= N_ARTICLES, point
         committed = set(state.articles)
         kills.append(
             {"at": point, "delay_s": round(delay, 3), "committed": len(committed), "orphans": len(state.orphans)}
         )
+    midway = sum(1 for k in kills if k["committed"] < N_ARTICLES)
+    assert midway >= N_KILLS - 1, kills  # a kill after the last commit tests less; one such is tolerated
     _ingest(folder, home)
     final = State.of(home, embedder)
     diff = final.diff(reference)
