@@ -159,6 +159,12 @@ def test_urls_are_fetched_and_a_dead_one_reported_by_name(api: dict[str, Any], s
         assert [p["source"] for p in report["failed"]] == [dead] and "404" in report["failed"][0]["reason"]
         outlets = {a["outlet"] for a in editor.get("/api/articles").json()["articles"]}
         assert "Harbour Ledger" in outlets
+        everything = editor.get("/api/articles").json()
+        total = everything["total"]
+        pages = [editor.get("/api/articles", params={"limit": 1, "offset": i}).json() for i in range(total)]
+        assert [p["articles"][0]["id"] for p in pages] == [a["id"] for a in everything["articles"]]
+        assert all(p["total"] == everything["total"] for p in pages)
+        assert editor.get("/api/articles", params={"limit": 0}).status_code == 422
 
 
 def test_basic_sign_in_works_too(api: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
@@ -53,8 +53,16 @@ def _assistant(request: Request) -> Assistant:
 
 
 @router.get("/articles", response_model=ArticlesOut)
-def list_articles(request: Request, who: Who, q: str = "", outlet: str = "") -> ArticlesOut:
-    """The library, newest first; ``q`` keeps articles whose title, outlet, date, id or URL contain every word."""
+def list_articles(
+    request: Request,
+    who: Who,
+    q: str = "",
+    outlet: str = "",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ArticlesOut:
+    """The library, newest first, a page at a time (``total`` counts every match); ``q`` keeps articles whose
+    title, outlet, date, id or URL contain every word, ``outlet`` those of one outlet."""
     words = q.lower().split()
     found = []
     for article, chunks in _assistant(request).store.list_articles():
@@ -62,8 +70,8 @@ def list_articles(request: Request, who: Who, q: str = "", outlet: str = "") -> 
         haystack = " ".join((article.title, article.outlet, day, article.id, article.url)).lower()
         if all(w in haystack for w in words) and (not outlet or article.outlet == outlet):
             found.append(article_out(article, chunks))
-    found.sort(key=lambda a: (a.published is not None, a.published), reverse=True)
-    return ArticlesOut(total=len(found), articles=found)
+    found.sort(key=lambda a: (a.published is not None, a.published, a.id), reverse=True)
+    return ArticlesOut(total=len(found), articles=found[offset : offset + limit])
 
 
 @router.get("/articles/{article_id}")
