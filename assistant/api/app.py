@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.accounts.users import Accounts
 from assistant.answering.assistant import Assistant
-from assistant.api import completions, errors, routes
+from assistant.api import completions, errors, library, routes
 from assistant.api.errors import ApiError, error_response
 
 JSON_LIMIT = 2**20  # a question, filters and a conversation's messages fit in far less
@@ -110,6 +110,7 @@ def build_api(assistant: Assistant, accounts: Accounts | None = None, **fastapi:
     app.state.accounts = accounts or Accounts()
     errors.install(app)
     app.include_router(routes.router)
+    app.include_router(library.router)
     app.include_router(completions.router)
     for prefix in API_PREFIXES:  # the web page, mounted after, owns every other path
         app.add_api_route(prefix + "{rest:path}", _no_route, methods=METHODS, include_in_schema=False)

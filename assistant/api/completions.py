@@ -16,16 +16,16 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.answering.assistant import Assistant
 from assistant.answering.conversation import Turn
-from assistant.api.auth import Caller, caller
+from assistant.api.deps import Served, Who
 from assistant.api.errors import ApiError, translate
 from assistant.api.schemas import AnswerOut, ErrorBody, FiltersIn, answer_out
 from assistant.core.errors import AttacheError
@@ -34,7 +34,6 @@ from assistant.core.types import Answer, AnswerEvent, TextEvent
 MODEL = "attache"
 SOURCES = "\n\nSources:\n"
 router = APIRouter(prefix="/v1", tags=["openai"], responses={401: {"model": ErrorBody}, 422: {"model": ErrorBody}})
-Who = Annotated[Caller, Depends(caller)]
 
 
 class Message(BaseModel):
@@ -101,11 +100,6 @@ def sources_text(answer: Answer) -> str:
     return SOURCES + "\n".join(lines)
 
 
-def _assistant(request: Request) -> Assistant:
-    assistant: Assistant = request.app.state.assistant
-    return assistant
-
-
 def _check_model(name: str) -> None:
     if name != MODEL:
         raise ApiError(404, f"the model {name!r} does not exist: use {MODEL!r} (GET /v1/models)", "model_not_found")
@@ -125,13 +119,12 @@ def _usage(question: str, text: str) -> dict[str, int]:
 
 
 @router.post("/chat/completions")
-def chat_completions(body: ChatRequest, request: Request, who: Who) -> Any:
+def chat_completions(body: ChatRequest, assistant: Served, who: Who) -> Any:
     """The cited answer to the last user message, as an OpenAI chat completion (``stream``: chunks as SSE)."""
     _check_model(body.model)
     question, history = _question_and_history(body.messages)
     options = body.attache or Options()
     filters = options.filters.to_filters() if options.filters else None
-    assistant = _assistant(request)
     ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if body.stream:
         events = _stream(assistant, question, history, filters, options.as_of, ident, created)

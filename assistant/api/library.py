@@ -12,13 +12,14 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from assistant.answering.assistant import Assistant
-from assistant.api.auth import Caller, caller, require_editor
+from assistant.api.auth import require_editor
+from assistant.api.deps import Served, Who
 from assistant.api.errors import ApiError
 from assistant.api.schemas import ArticlesOut, IngestOut, Outcome, Problem, UrlsIn, article_out
 from assistant.store.lock import store_lock
@@ -27,8 +28,7 @@ from ingest.report import IngestReport
 from ingest.uploads import MAX_UPLOAD_FILES, screen_uploads, upload_refusal
 from ingest.web.add import MAX_URLS, fetch_and_ingest, parse_urls
 
-router = APIRouter(tags=["library"])
-Who = Annotated[Caller, Depends(caller)]
+router = APIRouter(prefix="/api", tags=["library"])
 
 ADD_BODY: dict[str, Any] = {
     "requestBody": {
@@ -47,14 +47,9 @@ ADD_BODY: dict[str, Any] = {
 }
 
 
-def _assistant(request: Request) -> Assistant:
-    assistant: Assistant = request.app.state.assistant
-    return assistant
-
-
 @router.get("/articles", response_model=ArticlesOut)
 def list_articles(
-    request: Request,
+    assistant: Served,
     who: Who,
     q: str = "",
     outlet: str = "",
@@ -65,7 +60,7 @@ def list_articles(
     title, outlet, date, id or URL contain every word, ``outlet`` those of one outlet."""
     words = q.lower().split()
     found = []
-    for article, chunks in _assistant(request).store.list_articles():
+    for article, chunks in assistant.store.list_articles():
         day = article.published.isoformat() if article.published else ""
         haystack = " ".join((article.title, article.outlet, day, article.id, article.url)).lower()
         if all(w in haystack for w in words) and (not outlet or article.outlet == outlet):
@@ -75,19 +70,18 @@ def list_articles(
 
 
 @router.get("/articles/{article_id}")
-def get_article(article_id: str, request: Request, who: Who) -> dict[str, Any]:
+def get_article(article_id: str, assistant: Served, who: Who) -> dict[str, Any]:
     """One article with its full text (every citation's offsets point into ``text``)."""
-    article = _assistant(request).store.get_article(article_id)
+    article = assistant.store.get_article(article_id)
     if article is None:
         raise ApiError(404, f"no article {article_id}", "article_not_found")
-    chunks = len(_assistant(request).store.article_chunks(article_id))
+    chunks = len(assistant.store.article_chunks(article_id))
     return {**article_out(article, chunks).model_dump(mode="json"), "text": article.text}
 
 
 @router.delete("/articles/{article_id}", status_code=204)
-def delete_article(article_id: str, request: Request, who: Who) -> Response:
+def delete_article(article_id: str, assistant: Served, who: Who) -> Response:
     require_editor(who)
-    assistant = _assistant(request)
     settings = assistant.settings
     with store_lock(settings.chroma_path, timeout=settings.ingest.lock_timeout, purpose="Attaché API: delete"):
         existed = assistant.store.delete_article(article_id)
@@ -153,11 +147,10 @@ async def _save_uploads(request: Request, folder: Path, max_bytes: int) -> tuple
 
 
 @router.post("/articles", response_model=IngestOut, openapi_extra=ADD_BODY)
-async def add_articles(request: Request, who: Who) -> IngestOut:
+async def add_articles(request: Request, assistant: Served, who: Who) -> IngestOut:
     """Add articles: upload files (``multipart/form-data``, field ``files``) or give URLs (``{"urls": [...]}``) of
     article pages, feeds or sites to fetch. The report names every source that failed and why."""
     require_editor(who)
-    assistant = _assistant(request)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/json":
         try:

@@ -1,6 +1,6 @@
-"""``/api/…``: answers (whole or as server-sent events), the library, the caller's saved conversations and the
-analyst's views. Every route names its caller (:func:`assistant.api.auth.caller`); blocking work runs in
-FastAPI's thread pool, never on the event loop."""
+"""``/api/…``: answers (whole or as server-sent events), the caller's saved conversations and the analyst's views
+(the library is :mod:`assistant.api.library`). Every route names its caller (:func:`assistant.api.auth.caller`);
+blocking work runs in FastAPI's thread pool, never on the event loop."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import StreamingResponse
 
-from assistant.answering.assistant import Assistant
-from assistant.api.auth import Caller, caller
+from assistant.api.deps import Served, Who
 from assistant.api.errors import translate
-from assistant.api.library import router as library_router
 from assistant.api.schemas import (
     AnswerRequest,
     AnswerResponse,
@@ -38,23 +36,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     for code, text in ((401, "not signed in"), (404, "no such thing for this caller"), (422, "invalid request"))
 }
 router = APIRouter(prefix="/api", responses=ERRORS)
-router.include_router(library_router)
-Who = Annotated[Caller, Depends(caller)]
-
-
-def the_assistant(request: Request) -> Assistant:
-    assistant: Assistant = request.app.state.assistant
-    return assistant
-
-
-Helper = Annotated[Assistant, Depends(the_assistant)]
 
 
 # -- answers ------------------------------------------------------------------------------------------------------
 
 
 @router.post("/answer", response_model=AnswerResponse, tags=["answers"])
-def answer(body: AnswerRequest, who: Who, assistant: Helper) -> AnswerResponse:
+def answer(body: AnswerRequest, who: Who, assistant: Served) -> AnswerResponse:
     """Answer a question with citations (a follow-up when ``conversation_id`` names the caller's conversation)."""
     conversation = assistant.conversation(body.conversation_id, user=who.name, save=body.save)
     filters = body.filters.to_filters() if body.filters else None
@@ -72,7 +60,7 @@ def sse(event: str, data: Any) -> str:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "passages, text…, answer (or error)"}},
 )
-def answer_stream(body: AnswerRequest, who: Who, assistant: Helper) -> StreamingResponse:
+def answer_stream(body: AnswerRequest, who: Who, assistant: Served) -> StreamingResponse:
     """The answer as server-sent events: ``passages`` (the numbered sources, first), ``text`` (``{"delta"}`` pieces
     in order), then ``answer`` (what ``POST /api/answer`` returns); ``error`` (``{"error": {code, message}}``) if
     it fails on the way."""
@@ -113,7 +101,7 @@ def conversation_out(record: ConversationRecord) -> ConversationOut:
 
 @router.get("/conversations", response_model=ConversationsOut, tags=["conversations"])
 def conversations(
-    who: Who, assistant: Helper, q: str = "", limit: Annotated[int, Query(ge=1, le=1000)] = 200
+    who: Who, assistant: Served, q: str = "", limit: Annotated[int, Query(ge=1, le=1000)] = 200
 ) -> ConversationsOut:
     """The caller's saved conversations, newest first (``q``: their questions and answers contain it)."""
     found = assistant.history.list(who.name, search=q, limit=limit)
@@ -121,7 +109,7 @@ def conversations(
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut, tags=["conversations"])
-def conversation(conversation_id: str, who: Who, assistant: Helper) -> ConversationOut:
+def conversation(conversation_id: str, who: Who, assistant: Served) -> ConversationOut:
     """One of the caller's conversations with every turn (another user's is 404, as if it did not exist)."""
     record = assistant.history.get(who.name, conversation_id)
     if record is None:
@@ -130,7 +118,7 @@ def conversation(conversation_id: str, who: Who, assistant: Helper) -> Conversat
 
 
 @router.delete("/conversations/{conversation_id}", status_code=204, tags=["conversations"])
-def delete_conversation(conversation_id: str, who: Who, assistant: Helper) -> Response:
+def delete_conversation(conversation_id: str, who: Who, assistant: Served) -> Response:
     if assistant.history.get(who.name, conversation_id) is None:
         raise translate(ConversationNotFound(conversation_id))
     assistant.history.delete(who.name, conversation_id)
@@ -150,7 +138,7 @@ Outlets = Annotated[list[str] | None, Query(description="Any of these outlets (r
 @router.get("/quotes", tags=["views"])
 def quotes(
     who: Who,
-    assistant: Helper,
+    assistant: Served,
     speaker: str | None = None,
     about: str | None = None,
     outlet: Outlets = None,
@@ -166,7 +154,7 @@ def quotes(
 @router.get("/timeline", tags=["views"])
 def timeline(
     who: Who,
-    assistant: Helper,
+    assistant: Served,
     q: str | None = None,
     outlet: Outlets = None,
     date_from: date | None = None,
@@ -181,7 +169,7 @@ def timeline(
 @router.get("/coverage", tags=["views"])
 def coverage(
     who: Who,
-    assistant: Helper,
+    assistant: Served,
     q: Annotated[str, Query(min_length=1)],
     outlet: Outlets = None,
     date_from: date | None = None,
