@@ -67,12 +67,13 @@ def _overrides(args: argparse.Namespace, settings: Settings) -> Settings:
 
 def _ingest(args: argparse.Namespace, paths: list[Path], urls: list[str], settings: Settings) -> int:
     from assistant.models.embedders import build_embedder
-    from assistant.store.chroma import Store
+    from assistant.store.chroma import Store, settle_embedder
     from assistant.store.lock import store_lock
     from ingest.pipeline import IngestReport, ingest_paths, ingest_urls
     from ingest.readers.records import parse_field_map
 
     field_map = parse_field_map(args.map)
+    settings = settle_embedder(settings)  # auto: the embedder the library was built with
     embedder = build_embedder(settings)
     report = IngestReport()
     with store_lock(settings.chroma_path, timeout=settings.ingest.lock_timeout, purpose="python -m ingest"):

@@ -6,7 +6,7 @@ import sys
 
 from assistant.core.settings import Settings
 from assistant.core.types import Article
-from assistant.store.chroma import Store
+from assistant.store.chroma import Store, settle_embedder
 from assistant.store.lock import store_lock
 
 
@@ -66,6 +66,7 @@ def manage(command: str, ids: list[str], settings: Settings) -> int:
     if command in {"show", "delete"} and not ids:
         print(f"usage: python -m ingest {command} ID...", file=sys.stderr)
         return 2
+    settings = settle_embedder(settings)
     embedder = build_embedder(settings)
     shared = command != "delete"
     with store_lock(

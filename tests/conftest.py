@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,9 @@ import pytest
 from assistant.core.settings import REPO_ROOT, Settings, apply_offline_env
 
 apply_offline_env()
+# the re-quantised MiniLM (the default embedder of a new library) is built once per machine for every test home and
+# every app or CLI the tests start, not once per ATTACHE_HOME (about 15 s each)
+os.environ.setdefault("ATTACHE_MODELS_DIR", str(Path(tempfile.gettempdir()) / "attache-test-models"))
 
 SEEDS = REPO_ROOT / "seeds"
 SEED_ARTICLE = SEEDS / "000_c8c58ef786186102.txt"
@@ -36,9 +40,10 @@ def _no_chroma_default_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def embedder() -> Any:
-    from assistant.models.embedders import OnnxMiniLM
+    """The embedder a new library gets by default (``embed_backend=auto``: the re-quantised MiniLM)."""
+    from assistant.models.embedders import build_embedder
 
-    return OnnxMiniLM()
+    return build_embedder(Settings(ingest_workers=1))
 
 
 class OtherEmbedder:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
 from assistant.core.errors import EmbedderMismatch
-from assistant.models.embedders import build_embedder
-from assistant.store.chroma import Store
+from assistant.models.embedders import OnnxMiniLM, build_embedder
+from assistant.store.chroma import Store, settle_embedder
 from tests.conftest import make_settings
 
 TEXTS = [
@@ -20,7 +19,14 @@ TEXTS = [
 ]
 
 
-def test_built_once_from_the_packaged_weights_and_close_to_them(tmp_path: Path, embedder: Any) -> None:
+@pytest.fixture(scope="module")
+def packaged() -> OnnxMiniLM:
+    """The packaged MiniLM as shipped (embed_backend=onnx)."""
+    return OnnxMiniLM()
+
+
+def test_built_once_from_the_packaged_weights_and_close_to_them(tmp_path: Path, packaged: OnnxMiniLM) -> None:
+    embedder = packaged
     settings = make_settings(tmp_path / "home", embed_backend="onnx-pc")
     fast = build_embedder(settings)
     built = list(settings.models_path.glob("*.onnx"))
@@ -37,9 +43,30 @@ def test_built_once_from_the_packaged_weights_and_close_to_them(tmp_path: Path, 
     assert list(np.argmax(ours @ theirs.T, axis=1)) == [0, 1, 2]
 
 
-def test_a_store_built_with_one_refuses_the_other(tmp_path: Path, embedder: Any) -> None:
+def test_a_store_built_with_one_refuses_the_other(tmp_path: Path, packaged: OnnxMiniLM) -> None:
     home = tmp_path / "home"
-    Store(make_settings(home), embedder)
+    Store(make_settings(home), packaged)
     fast = build_embedder(make_settings(home, embed_backend="onnx-pc"))
     with pytest.raises(EmbedderMismatch):
         Store(make_settings(home, embed_backend="onnx-pc"), fast)
+
+
+def test_auto_is_onnx_pc_for_a_new_library_and_the_recorded_embedder_for_an_old_one(
+    tmp_path: Path, packaged: OnnxMiniLM
+) -> None:
+    from assistant.answering.assistant import Assistant
+
+    new = make_settings(tmp_path / "new")
+    assert new.embed.backend == "auto" and settle_embedder(new).embed.backend == "onnx-pc"
+    assert not (tmp_path / "new" / "chroma").exists()  # looking did not create a store
+    fresh = Assistant.from_settings(new)
+    assert fresh.embedder.name.endswith("-pc1") and fresh.settings.embed.backend == "onnx-pc"
+
+    old = make_settings(tmp_path / "old")
+    Store(old, packaged)  # a library built before the default changed
+    assert settle_embedder(old).embed.backend == "onnx"
+    reopened = Assistant.from_settings(old)  # opens, no EmbedderMismatch
+    assert reopened.embedder.name == packaged.name
+    assert settle_embedder(make_settings(tmp_path / "old", embed_backend="onnx-pc")).embed.backend == "onnx-pc"
+    with pytest.raises(EmbedderMismatch):  # an explicit choice is kept, and refused by the store it does not fit
+        Assistant.from_settings(make_settings(tmp_path / "old", embed_backend="onnx-pc"))

@@ -42,7 +42,7 @@ from assistant.history.store import LOCAL_USER, ConversationStore
 from assistant.models.embedders import CachedEmbedder, Embedder, build_embedder
 from assistant.retrieval.dates import resolve_window
 from assistant.retrieval.retriever import Retriever
-from assistant.store.chroma import Store
+from assistant.store.chroma import Store, settle_embedder
 from assistant.views.service import Views
 
 
@@ -62,7 +62,7 @@ class Assistant:
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
         apply_offline_env()
-        settings = settings or Settings()
+        settings = settle_embedder(settings or Settings())  # auto: the embedder the library was built with
         embedder = build_embedder(settings)
         return cls(settings, Store(settings, embedder), embedder)
 

@@ -67,6 +67,11 @@ class Paths(Group):
         default=Path.home() / ".attache",
         description="Directory holding all state: the Chroma store, caches, eval runs.",
     )
+    models_dir: Path | None = Field(
+        default=None,
+        description="Where models derived from packaged weights are kept (the re-quantised MiniLM; default: "
+        "ATTACHE_HOME/models). Several homes may share one.",
+    )
     seeds_dir: Path = Field(
         default=data_dir("seeds"),
         description="Articles ingested into an empty library on first use (the checkout's seeds/, or the wheel's).",
@@ -160,13 +165,14 @@ class EmbedSettings(Group):
     model_config = _config("ATTACHE_EMBED_")
     flat_prefix = "embed_"
 
-    backend: Literal["onnx", "onnx-pc", "openai"] = Field(
-        default="onnx",
+    backend: Literal["auto", "onnx", "onnx-pc", "openai"] = Field(
+        default="auto",
         description=(
-            "Embedder: 'onnx' is the packaged MiniLM (local, the default); 'onnx-pc' is the same model "
-            "re-quantised per channel on first use (real int8 kernels, ~1.8x faster, its own index); 'openai' "
-            "calls an OpenAI-compatible /v1/embeddings endpoint (text-embeddings-inference, vLLM, llama.cpp's "
-            "llama-server --embeddings)."
+            "Embedder: 'onnx-pc' is the packaged MiniLM re-quantised per channel on first use (real int8 kernels, "
+            "~1.7x faster at the same recall); 'onnx' the packaged MiniLM as shipped; 'openai' calls an "
+            "OpenAI-compatible /v1/embeddings endpoint (text-embeddings-inference, vLLM, llama.cpp's llama-server "
+            "--embeddings). 'auto' (the default): the embedder an existing library was built with, 'onnx-pc' for "
+            "a new one. Each embedder has its own index."
         ),
     )
     url: str = Field(
@@ -477,6 +483,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=False, extra="ignore")
 
     home: Path
+    models_dir: Path | None = None
     seeds_dir: Path
     backend: Literal["auto", "extractive", "openai", "local"]
     store: StoreSettings
@@ -508,7 +515,12 @@ class Settings(BaseModel):
                 group, name = _FLAT[key]
                 routed[group][name] = value
         paths = Paths(**routed[None]) if routed[None] else Paths()
-        out: dict[str, Any] = {"home": paths.home, "seeds_dir": paths.seeds_dir, "backend": paths.backend}
+        out: dict[str, Any] = {
+            "home": paths.home,
+            "models_dir": paths.models_dir,
+            "seeds_dir": paths.seeds_dir,
+            "backend": paths.backend,
+        }
         for group, kind in GROUPS.items():
             value = whole.get(group)
             if isinstance(value, Group):
@@ -549,7 +561,7 @@ class Settings(BaseModel):
     @property
     def models_path(self) -> Path:
         """Models derived from packaged weights (the re-quantised MiniLM)."""
-        return self.home / "models"
+        return self.models_dir or self.home / "models"
 
     @property
     def keyword_path(self) -> Path:

