@@ -200,20 +200,3 @@ def test_answers_keep_their_exact_vectors_and_replacing_the_article_drops_them(s
     assert rows == (counts[0] - 1, article_id)
     assert store.delete_article(article_id)
     assert sqlite3.connect(settings.sentences_path).execute("SELECT COUNT(*) FROM exact").fetchone() == (0,)
-
-
-def test_the_exact_pool_can_use_the_requantised_model(settings: Any, embedder: Any) -> None:
-    """``exact_embedder=onnx-pc``: retrieval keeps the store's model; the question and the exact pool are embedded
-    by the re-quantised one, and kept under its name (not the store model's)."""
-    store = Store(settings, embedder)
-    assert ingest_paths([SEED_ARTICLE], store, embedder, settings).added == 1
-    fast = settings.updated(exact_embedder="onnx-pc")
-    counting = Counting(embedder)
-    answer = Assistant(fast, Store(fast, embedder), counting).answer("What were the stated goals of Blinken's trip?")
-    # the store's model embedded the question for retrieval and the few sentences without states, not the pool
-    assert answer.citations and counting.texts < 16, counting.texts
-    kept = sqlite3.connect(settings.sentences_path).execute("SELECT COUNT(*) FROM exact").fetchone()[0]
-    texts = [c.quote for c in answer.citations]
-    from_pc = store.sentences.get_exact(f"{embedder.name}-pc1", texts)
-    assert kept > 16 and set(from_pc) == set(texts)  # kept under the re-quantised model's name
-    assert not np.allclose(from_pc[texts[0]], embedder.embed_documents(texts[:1])[0], atol=1e-4)

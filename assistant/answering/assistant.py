@@ -39,7 +39,7 @@ from assistant.core.types import (
 )
 from assistant.history.records import ConversationRecord
 from assistant.history.store import LOCAL_USER, ConversationStore
-from assistant.models.embedders import CachedEmbedder, Embedder, build_embedder, per_channel_minilm
+from assistant.models.embedders import CachedEmbedder, Embedder, build_embedder
 from assistant.retrieval.dates import resolve_window
 from assistant.retrieval.retriever import Retriever
 from assistant.store.chroma import Store
@@ -58,12 +58,7 @@ class Assistant:
         self.backend = "openai" if chat_model is not None else settings.resolved_backend
         answering = settings.answering
         kept = store.sentences if answering.keep_exact_vectors else None  # exact vectors written back for reuse
-        exact = _exact_model(settings)
-        vectors = (
-            SentenceVectors(cached, store.sentences.get, kept=kept, exact_model=exact)
-            if answering.stored_vectors
-            else None
-        )
+        vectors = SentenceVectors(cached, store.sentences.get, kept=kept) if answering.stored_vectors else None
         self.answerer = BACKENDS[self.backend](settings, cached, chat_model, vectors)
 
     @classmethod
@@ -277,10 +272,3 @@ class Conversation:
         if self.id is None:
             self.id = self.store.create(self.user, answer.question, answer.backend).id
         self.store.append_turn(self.user, self.id, answer, filters)
-
-
-def _exact_model(settings: Settings) -> Embedder | None:
-    """The model of the answerer's per-question embeddings when it is not the store's (``exact_embedder``)."""
-    if settings.answering.exact_embedder != "onnx-pc" or settings.embed.backend != "onnx":
-        return None  # the store's own (already the re-quantised one with embed_backend=onnx-pc)
-    return CachedEmbedder(per_channel_minilm(settings))

@@ -49,15 +49,9 @@ class Run:
 
 class SentenceVectors:
     def __init__(
-        self,
-        embedder: Embedder,
-        source: StatesSource | None = None,
-        size: int = 512,
-        kept: ExactCache | None = None,
-        exact_model: Embedder | None = None,
+        self, embedder: Embedder, source: StatesSource | None = None, size: int = 512, kept: ExactCache | None = None
     ) -> None:
         self._embedder = embedder
-        self._exact_model = exact_model or embedder  # what embeds the answerer's exact pool and its question
         self._source = source
         self._kept = kept
         self._size = size
@@ -98,28 +92,19 @@ class SentenceVectors:
         out, uncovered = self.pooled(runs)
         if uncovered:
             missing = [runs[i] for i in uncovered]
-            out[uncovered] = self._kept_or_embedded(
-                self._embedder, [r.text for r in missing], [r.chunk.article_id for r in missing]
-            )
+            out[uncovered] = self.exact([r.text for r in missing], [r.chunk.article_id for r in missing])
         return out
 
-    def exact_query(self, question: str) -> Vectors:
-        """The question's vector by the model of :meth:`exact` (the same as retrieval's unless configured)."""
-        return self._exact_model.embed_query(question)
-
     def exact(self, texts: Sequence[str], owners: Sequence[str]) -> Vectors:
-        """``texts`` embedded alone by the exact model (``owners``: the article each comes from), read from the
-        vectors kept by earlier questions where there are some, and the others computed in one call and kept."""
-        return self._kept_or_embedded(self._exact_model, texts, owners)
-
-    def _kept_or_embedded(self, embedder: Embedder, texts: Sequence[str], owners: Sequence[str]) -> Vectors:
+        """``texts`` embedded alone by the model (``owners``: the article each comes from), read from the vectors
+        kept by earlier questions where there are some, and the others computed in one call and kept."""
         if not texts:
-            return np.zeros((0, embedder.dim), dtype=np.float32)
-        model = embedder.name
+            return np.zeros((0, self._embedder.dim), dtype=np.float32)
+        model = self._embedder.name
         found = self._kept.get_exact(model, texts) if self._kept is not None else {}
         missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
-            fresh = embedder.embed_documents(missing)
+            fresh = self._embedder.embed_documents(missing)
             found.update(zip(missing, fresh, strict=True))
             if self._kept is not None:
                 owner = dict(zip(texts, owners, strict=True))

@@ -398,11 +398,6 @@ class AnsweringSettings(Group):
         description="Extractive: keep the vectors of the sentences embedded per answer in the store's sidecar, so a "
         "later question (or process) reads them instead of embedding again (same vectors).",
     )
-    exact_embedder: Literal["store", "onnx-pc"] = Field(
-        default="store",
-        description="Extractive: the model that embeds the question and the exact pool per answer: the store's "
-        "embedder, or the re-quantised MiniLM (faster; retrieval and the stored states keep the store's).",
-    )
     exact_pool: int = Field(
         default=16,
         ge=0,

@@ -315,8 +315,7 @@ class ExtractiveAnswerer:
             texts = [c.text for c in chosen] + [f"{c.context} {c.text}".strip() for c in chosen]
             both = self._vectors.exact(texts, [c.passage.chunk.article_id for c in chosen] * 2)
             vectors[exact], in_context = both[: len(chosen)], both[len(chosen) :]
-            q_exact = self._vectors.exact_query(question)  # the exact pool's model (retrieval's unless configured)
-            dense[exact] = np.clip(np.maximum(vectors[exact] @ q_exact, in_context @ q_exact), 0.0, None)
+            dense[exact] = np.clip(np.maximum(vectors[exact] @ q_vec, in_context @ q_vec), 0.0, None)
         scores = w.weight_dense * dense + cheap
         return scores.astype(np.float32), vectors, q_vec
 
