@@ -3,6 +3,7 @@ instead of embedding each candidate sentence, with the same answers, and fall ba
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,56 @@ def test_span_states_vector_edges() -> None:
     states = SpanStates(np.ones((2, 4), dtype=np.float32), np.array([3, 0], dtype=np.int32))
     assert states.vector(0) is not None and states.vector(1) is None and states.vector(0, 1) is None
     assert states.vector(1, 0) is None and states.vector(-1) is None and states.vector(0, 5) is None
+
+
+def test_exact_vectors_are_kept_and_read_back_bit_for_bit(tmp_path: Path, embedder: Any) -> None:
+    """A sentence embedded exactly for one question is read back by later ones (and by a new process), the same
+    float32; its article's deletion drops it; another model does not read it."""
+    texts = [s.of(TEXT) for s in sentence_spans(TEXT)]
+    owners = ["a1", "a1", "a2"]
+    counting = Counting(embedder)
+    first = SentenceVectors(counting, kept=SentenceStates(tmp_path / "s.sqlite3")).exact(texts, owners)
+    assert counting.texts == 3 and np.array_equal(first, embedder.embed_documents(texts))
+    again = Counting(embedder)  # a new process on the same home: only the sidecar is shared
+    kept = SentenceStates(tmp_path / "s.sqlite3")
+    assert np.array_equal(SentenceVectors(again, kept=kept).exact(texts[::-1], owners[::-1]), first[::-1])
+    assert again.texts == 0
+    kept.forget(["a1"])
+    assert set(kept.get_exact(embedder.name, texts)) == {texts[2]}
+    assert kept.get_exact("another-model", texts) == {}
+    SentenceVectors(again, kept=kept).exact(texts, owners)
+    assert again.texts == 2  # the two of the forgotten article, embedded and kept again
+    assert len(kept.get_exact(embedder.name, texts)) == 3
+
+
+def test_exact_vectors_are_capped_and_a_failing_sidecar_only_costs_speed(tmp_path: Path, embedder: Any) -> None:
+    kept = SentenceStates(tmp_path / "s.sqlite3", exact_limit=4)
+    texts = [f"Sentence number {i} of the talks." for i in range(12)]
+    vectors = SentenceVectors(embedder, kept=kept).exact(texts, ["a"] * 12)
+    assert len(kept.get_exact(embedder.name, texts)) == 4  # the newest four
+    assert set(kept.get_exact(embedder.name, texts)) == set(texts[-4:])
+    blocked = SentenceStates(tmp_path / "missing" / "dir-is-a-file")
+    (tmp_path / "missing").write_text("not a directory")
+    counting = Counting(embedder)
+    assert np.array_equal(SentenceVectors(counting, kept=blocked).exact(texts[:2], ["a", "a"]), vectors[:2])
+    assert counting.texts == 2 and blocked.exact_limit == 0  # not tried again
+
+
+def test_answers_keep_their_exact_vectors_and_replacing_the_article_drops_them(settings: Any, embedder: Any) -> None:
+    """The same answer from a fresh assistant on the same home embeds only the question; deleting the article
+    leaves no kept vector behind."""
+    store = Store(settings, embedder)
+    assert ingest_paths([SEED_ARTICLE], store, embedder, settings).added == 1
+    question = "What were the stated goals of Blinken's trip?"
+    answers, counts = [], []
+    for _ in range(2):
+        counting = Counting(embedder)
+        answers.append(Assistant(settings, Store(settings, embedder), counting).answer(question))
+        counts.append(counting.texts)
+    assert answers[0].text == answers[1].text and answers[0].citations == answers[1].citations
+    assert counts[0] > 2 and counts[1] == 1, counts  # the second embeds only the question
+    rows = sqlite3.connect(settings.sentences_path).execute("SELECT COUNT(*), MIN(article_id) FROM exact").fetchone()
+    article_id = store.get_chunks(store.chunk_ids()[:1])[0][0].article_id
+    assert rows == (counts[0] - 1, article_id)
+    assert store.delete_article(article_id)
+    assert sqlite3.connect(settings.sentences_path).execute("SELECT COUNT(*) FROM exact").fetchone() == (0,)

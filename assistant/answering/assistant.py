@@ -56,7 +56,9 @@ class Assistant:
         cached = CachedEmbedder(embedder)  # one cache: the answerer reuses the vector retrieval took of the question
         self.retriever = Retriever(store, cached, settings)
         self.backend = "openai" if chat_model is not None else settings.resolved_backend
-        vectors = SentenceVectors(cached, store.sentences.get) if settings.answering.stored_vectors else None
+        answering = settings.answering
+        kept = store.sentences if answering.keep_exact_vectors else None  # exact vectors written back for reuse
+        vectors = SentenceVectors(cached, store.sentences.get, kept=kept) if answering.stored_vectors else None
         self.answerer = BACKENDS[self.backend](settings, cached, chat_model, vectors)
 
     @classmethod

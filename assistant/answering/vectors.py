@@ -7,12 +7,17 @@ chunk), so they rank a little differently from a sentence embedded alone: the an
 few sentences to embed exactly (``settings.answering.exact_pool``), and the grounding check uses them for its
 windows. A chunk without stored states (a store from an older version, a remote embedder, a row that no longer
 matches the chunk) is embedded as before, through the caching embedder.
+
+The few sentences embedded exactly per question go through :meth:`SentenceVectors.exact`, which reads the vectors
+an earlier question wrote back (:class:`ExactCache`, the store's sidecar) and writes back the ones it computes, so a
+sentence is embedded once per library, not once per question: the same float32 either way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -21,6 +26,14 @@ from assistant.core.types import Chunk
 from assistant.models.embedders import Embedder, Span, SpanStates, Vectors
 
 StatesSource = Callable[[Sequence[tuple[Chunk, Sequence[Span]]]], dict[str, SpanStates]]
+
+
+class ExactCache(Protocol):
+    """Where exact sentence vectors are kept between questions (:class:`assistant.store.sentences.SentenceStates`)."""
+
+    def get_exact(self, model: str, texts: Sequence[str]) -> dict[str, Vectors]: ...
+
+    def put_exact(self, model: str, rows: Sequence[tuple[str, str, Vectors]]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +48,12 @@ class Run:
 
 
 class SentenceVectors:
-    def __init__(self, embedder: Embedder, source: StatesSource | None = None, size: int = 512) -> None:
+    def __init__(
+        self, embedder: Embedder, source: StatesSource | None = None, size: int = 512, kept: ExactCache | None = None
+    ) -> None:
         self._embedder = embedder
         self._source = source
+        self._kept = kept
         self._size = size
         self._states: dict[str, SpanStates | None] = {}  # recent chunks' states (None: the chunk has none)
 
@@ -72,8 +88,25 @@ class SentenceVectors:
         return out, uncovered
 
     def vectors(self, runs: Sequence[Run]) -> Vectors:
-        """A vector for every run: pooled from stored states where there are some, embedded otherwise."""
+        """A vector for every run: pooled from stored states where there are some, embedded (or kept) otherwise."""
         out, uncovered = self.pooled(runs)
         if uncovered:
-            out[uncovered] = self._embedder.embed_documents([runs[i].text for i in uncovered])
+            missing = [runs[i] for i in uncovered]
+            out[uncovered] = self.exact([r.text for r in missing], [r.chunk.article_id for r in missing])
         return out
+
+    def exact(self, texts: Sequence[str], owners: Sequence[str]) -> Vectors:
+        """``texts`` embedded alone by the model (``owners``: the article each comes from), read from the vectors
+        kept by earlier questions where there are some, and the others computed in one call and kept."""
+        if not texts:
+            return np.zeros((0, self._embedder.dim), dtype=np.float32)
+        model = self._embedder.name
+        found = self._kept.get_exact(model, texts) if self._kept is not None else {}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            fresh = self._embedder.embed_documents(missing)
+            found.update(zip(missing, fresh, strict=True))
+            if self._kept is not None:
+                owner = dict(zip(texts, owners, strict=True))
+                self._kept.put_exact(model, [(owner[t], t, found[t]) for t in missing])
+        return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)

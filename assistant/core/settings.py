@@ -399,6 +399,11 @@ class AnsweringSettings(Group):
         default=True,
         description="Extractive: read sentence vectors from the states ingest stored (off: embed them per answer).",
     )
+    keep_exact_vectors: bool = Field(
+        default=True,
+        description="Extractive: keep the vectors of the sentences embedded per answer in the store's sidecar, so a "
+        "later question (or process) reads them instead of embedding again (same vectors).",
+    )
     exact_pool: int = Field(
         default=16,
         ge=0,

@@ -312,8 +312,9 @@ class ExtractiveAnswerer:
             exact = keep[by_pooled[: w.exact_pool]]
         if len(exact):
             chosen = [pool[i] for i in exact]
-            vectors[exact] = self._embedder.embed_documents([c.text for c in chosen])
-            in_context = self._embedder.embed_documents([f"{c.context} {c.text}".strip() for c in chosen])
+            texts = [c.text for c in chosen] + [f"{c.context} {c.text}".strip() for c in chosen]
+            both = self._vectors.exact(texts, [c.passage.chunk.article_id for c in chosen] * 2)
+            vectors[exact], in_context = both[: len(chosen)], both[len(chosen) :]
             dense[exact] = np.clip(np.maximum(vectors[exact] @ q_vec, in_context @ q_vec), 0.0, None)
         scores = w.weight_dense * dense + cheap
         return scores.astype(np.float32), vectors, q_vec
