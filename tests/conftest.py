@@ -46,6 +46,14 @@ def embedder() -> Any:
     return build_embedder(Settings(ingest_workers=1))
 
 
+@pytest.fixture(scope="session")
+def packaged() -> Any:
+    """The packaged MiniLM as shipped (``embed_backend=onnx``): batched runs, the libraries built before #24."""
+    from assistant.models.embedders import OnnxMiniLM
+
+    return OnnxMiniLM()
+
+
 class OtherEmbedder:
     """A different embedder (name and dimension): a store built with ours must refuse it."""
 

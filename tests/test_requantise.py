@@ -19,12 +19,6 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def packaged() -> OnnxMiniLM:
-    """The packaged MiniLM as shipped (embed_backend=onnx)."""
-    return OnnxMiniLM()
-
-
 def test_built_once_from_the_packaged_weights_and_close_to_them(tmp_path: Path, packaged: OnnxMiniLM) -> None:
     embedder = packaged
     settings = make_settings(tmp_path / "home", embed_backend="onnx-pc")
