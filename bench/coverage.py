@@ -23,7 +23,7 @@ from typing import Any
 from assistant.answering.assistant import Assistant
 from assistant.core.settings import Settings
 from assistant.models.embedders import build_embedder
-from assistant.store.chroma import Store
+from assistant.store.chroma import Store, settle_embedder
 from assistant.views import coverage as coverage_view
 from bench.corpus import DIPLOMACY, require_shared
 from bench.labels import labels
@@ -107,7 +107,7 @@ def main() -> None:
     args = parser.parse_args()
     require_shared()
     home = args.home or CACHE / "coverage"
-    settings = Settings(home=home)
+    settings = settle_embedder(Settings(home=home))
     embedder = build_embedder(settings)
     open_store(home, DIPLOMACY, embedder)
     assistant = Assistant(settings, Store(settings, embedder), embedder)

@@ -229,9 +229,11 @@ def index_only(home: Path | None) -> None:
     """Rebuild the keyword index of an existing store and print its time and memory."""
     import shutil
 
+    from assistant.store.chroma import settle_embedder
+
     if home is None:
         sys.exit("--index-only needs --home")
-    settings = Settings(home=home)
+    settings = settle_embedder(Settings(home=home))
     shutil.rmtree(settings.keyword_path, ignore_errors=True)
     base = current_rss_mb()
     seconds, peak = keyword_build(settings, build_embedder(settings))

@@ -41,7 +41,7 @@ from assistant.core.settings import Settings, apply_offline_env
 from assistant.models.embedders import Embedder, build_embedder
 from assistant.retrieval.dates import resolve_window
 from assistant.retrieval.retriever import Retriever
-from assistant.store.chroma import Store
+from assistant.store.chroma import Store, settle_embedder
 from ingest.pipeline import ingest_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,7 +240,7 @@ def main() -> None:
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     tag = args.articles.stem
     home = args.home or CACHE / f"retrieval-{tag}"
-    embedder = build_embedder(Settings())
+    embedder = build_embedder(settle_embedder(Settings(home=home)))  # a given --home keeps its embedder
     questions = load_questions(args.questions)
     _, store = open_store(home, args.articles, embedder)
     rows = [score(c.name, questions, ours(c, home, store, embedder)) for c in CONFIGS]

@@ -92,9 +92,9 @@ def main() -> None:
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     from assistant.core.settings import Settings
     from assistant.models.embedders import build_embedder
-    from assistant.store.chroma import Store
+    from assistant.store.chroma import Store, settle_embedder
 
-    settings = Settings(home=args.store)
+    settings = settle_embedder(Settings(home=args.store))
     chunks = Store(settings, build_embedder(settings)).count_chunks()
     runs = []
     for label, tree in trees:

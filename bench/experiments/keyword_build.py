@@ -68,11 +68,11 @@ def one(builder: str, home: Path, warm: int) -> dict[str, float]:
     """Run one builder in this process (the child side); returns its figures."""
     from assistant.core.settings import Settings, apply_offline_env
     from assistant.models.embedders import build_embedder, release_memory
-    from assistant.store.chroma import Store
+    from assistant.store.chroma import Store, settle_embedder
     from assistant.store.keyword_index import KeywordIndex
 
     apply_offline_env()
-    settings = Settings(home=home)
+    settings = settle_embedder(Settings(home=home))
     embedder = build_embedder(settings)
     store = Store(settings, embedder)
     store.query(embedder.embed_query("warm up"), 10)  # loads the HNSW graph, as the ingest's writes had

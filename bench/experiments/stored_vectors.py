@@ -22,7 +22,7 @@ from assistant.answering.assistant import Assistant
 from assistant.core.settings import Settings, apply_offline_env
 from assistant.core.types import TextEvent
 from assistant.models.embedders import build_embedder
-from assistant.store.chroma import Store
+from assistant.store.chroma import Store, settle_embedder
 from bench.corpus import ROOT
 from bench.latency import pct
 from bench.report import publish
@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     apply_offline_env()
-    settings = Settings()
+    settings = settle_embedder(Settings())
     embedder = build_embedder(settings)
     store = Store(settings, embedder)
     bots = {m: Assistant(settings.updated(stored_vectors=on), store, embedder) for m, on in MODES.items()}
