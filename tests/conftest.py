@@ -15,8 +15,8 @@ import pytest
 from assistant.core.settings import REPO_ROOT, Settings, apply_offline_env
 
 apply_offline_env()
-# the re-quantised MiniLM (the default embedder of a new library) is built once per machine for every test home and
-# every app or CLI the tests start, not once per ATTACHE_HOME (about 15 s each)
+# the re-quantised MiniLM (embed_backend=onnx-pc) is built once per machine for every test home and every app or CLI
+# the tests start, not once per ATTACHE_HOME (about 15 s each)
 os.environ.setdefault("ATTACHE_MODELS_DIR", str(Path(tempfile.gettempdir()) / "attache-test-models"))
 
 SEEDS = REPO_ROOT / "seeds"
@@ -40,7 +40,7 @@ def _no_chroma_default_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def embedder() -> Any:
-    """The embedder a new library gets by default (``embed_backend=auto``: the re-quantised MiniLM)."""
+    """The embedder a new library gets by default (``embed_backend=auto``)."""
     from assistant.models.embedders import build_embedder
 
     return build_embedder(Settings(ingest_workers=1))

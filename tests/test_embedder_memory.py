@@ -21,7 +21,7 @@ def _rss_mb() -> float:
 
 
 def test_release_returns_the_arena_and_keeps_the_vectors(packaged: Any) -> None:
-    """The batched model's arena (the re-quantised default runs one text at a time and holds little)."""
+    """The batched model's arena (onnx-pc runs one text at a time and holds little)."""
     embedder = packaged
     before = embedder.embed_documents(["Blinken met Xi in Beijing."])
     embedder.embed_documents(LONG)

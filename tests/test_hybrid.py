@@ -39,8 +39,8 @@ SEMANTIC = ("Which country's head of government stepped down?", "target-semantic
 @pytest.fixture
 def retrievers(settings: Any, packaged: Any, tmp_path: Path) -> dict[str, Retriever]:
     """The fusion's cases over the shipped MiniLM, whose dense order the toy was written against: it ranks
-    target-lexical 6th, the re-quantised default 8th (cosine 0.49 against 0.53), and then plain rank fusion puts it
-    3rd, behind two resolutions both sides rank high (docs/retrieval.md)."""
+    target-lexical 6th, the re-quantised one (onnx-pc) 8th (cosine 0.49 against 0.53), and then plain rank fusion
+    puts it 3rd, behind two resolutions both sides rank high."""
     embedder = packaged
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -45,22 +45,31 @@ def test_a_store_built_with_one_refuses_the_other(tmp_path: Path, packaged: Onnx
         Store(make_settings(home, embed_backend="onnx-pc"), fast)
 
 
-def test_auto_is_onnx_pc_for_a_new_library_and_the_recorded_embedder_for_an_old_one(
-    tmp_path: Path, packaged: OnnxMiniLM
-) -> None:
+def test_auto_opens_a_library_with_the_embedder_that_built_it(tmp_path: Path, packaged: OnnxMiniLM) -> None:
     from assistant.answering.assistant import Assistant
+    from assistant.store.chroma import NEW_LIBRARY_EMBEDDER
 
     new = make_settings(tmp_path / "new")
-    assert new.embed.backend == "auto" and settle_embedder(new).embed.backend == "onnx-pc"
+    assert new.embed.backend == "auto" and settle_embedder(new).embed.backend == NEW_LIBRARY_EMBEDDER == "onnx"
     assert not (tmp_path / "new" / "chroma").exists()  # looking did not create a store
-    fresh = Assistant.from_settings(new)
-    assert fresh.embedder.name.endswith("-pc1") and fresh.settings.embed.backend == "onnx-pc"
+    assert Assistant.from_settings(new).embedder.name == packaged.name
 
-    old = make_settings(tmp_path / "old")
-    Store(old, packaged)  # a library built before the default changed
-    assert settle_embedder(old).embed.backend == "onnx"
-    reopened = Assistant.from_settings(old)  # opens, no EmbedderMismatch
-    assert reopened.embedder.name == packaged.name
-    assert settle_embedder(make_settings(tmp_path / "old", embed_backend="onnx-pc")).embed.backend == "onnx-pc"
+    fast = make_settings(tmp_path / "fast", embed_backend="onnx-pc")
+    Store(fast, build_embedder(fast))  # a library built with the re-quantised model, once
+    later = make_settings(tmp_path / "fast")  # later runs need not say so again
+    assert settle_embedder(later).embed.backend == "onnx-pc"
+    reopened = Assistant.from_settings(later)  # opens, no EmbedderMismatch
+    assert reopened.embedder.name.endswith("-pc1") and reopened.settings.embed.backend == "onnx-pc"
     with pytest.raises(EmbedderMismatch):  # an explicit choice is kept, and refused by the store it does not fit
-        Assistant.from_settings(make_settings(tmp_path / "old", embed_backend="onnx-pc"))
+        Assistant.from_settings(make_settings(tmp_path / "fast", embed_backend="onnx"))
+
+
+def test_the_re_quantised_model_embeds_a_text_the_same_in_any_batch(tmp_path: Path) -> None:
+    """Its activations are quantised per run, so it runs one text at a time: in a batch a text's vector moved with
+    its neighbours and their padding."""
+    fast = build_embedder(make_settings(tmp_path, embed_backend="onnx-pc", ingest_workers=1))
+    alone = np.vstack([fast.embed_documents([t]) for t in TEXTS])
+    long = "The visit comes at a time when relations are at their lowest point in decades. " * 8
+    assert np.array_equal(fast.embed_documents(TEXTS), alone)
+    assert np.array_equal(fast.embed_documents([*TEXTS, long])[: len(TEXTS)], alone)
+    assert np.array_equal(np.vstack([fast.embed_query(t) for t in TEXTS]), alone)

@@ -30,7 +30,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from assistant.core.errors import ConfigError, EmbedderMismatch, StoreError
 from assistant.core.settings import Settings
 from assistant.core.types import Article, ArticleCopy, Chunk, Filters
-from assistant.models.embedders import PACKAGED_EMBEDDERS, Embedder, Vectors
+from assistant.models.embedders import NEW_LIBRARY_EMBEDDER, PACKAGED_EMBEDDERS, Embedder, Vectors
 from assistant.store.sentences import ChunkStates, SentenceStates
 
 log = logging.getLogger(__name__)
@@ -245,11 +245,11 @@ def recorded_embedder(settings: Settings) -> str | None:
 
 def settle_embedder(settings: Settings) -> Settings:
     """``embed_backend=auto`` made concrete: the packaged embedder an existing library was built with, else
-    ``onnx-pc`` for a new one. Any other choice is kept (a mismatch is then the store's clear error)."""
+    :data:`NEW_LIBRARY_EMBEDDER` for a new one. Any other choice is kept (a mismatch is the store's clear error)."""
     if settings.embed.backend != "auto":
         return settings
     recorded = recorded_embedder(settings)
-    backend = PACKAGED_EMBEDDERS.get(recorded or "", "onnx-pc")
+    backend = PACKAGED_EMBEDDERS.get(recorded or "", NEW_LIBRARY_EMBEDDER)
     if recorded and recorded not in PACKAGED_EMBEDDERS:
         log.warning("the library was built with %s: set ATTACHE_EMBED_BACKEND to match it", recorded)
     return settings.updated(embed_backend=backend)
