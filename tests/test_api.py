@@ -18,6 +18,7 @@ import pytest
 
 from assistant.accounts.users import UsersFile
 from tests.conftest import REPO_ROOT
+from tests.servers import stop
 from tests.test_browser import _free_port, _wait_until_up, app_process
 from tests.web_site import LoopbackSite
 
@@ -246,12 +247,7 @@ def test_api_only_serves_the_api_without_the_page(tmp_path: Path) -> None:
         answer = httpx.post(f"http://127.0.0.1:{port}/api/answer", json={"question": GOALS}, timeout=120).json()
         assert answer["answer"]["citations"]  # no login configured: the local user, on loopback only
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
 
 
 def test_the_analyst_views_answer_as_json(api: dict[str, Any]) -> None:

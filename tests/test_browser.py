@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from assistant.core.settings import REPO_ROOT
+from tests.servers import stop
 from tests.web_site import LoopbackSite
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -100,12 +101,7 @@ def app_process(home: Path, **env: str) -> Iterator[str]:
         _wait_until_up(url, proc, log)
         yield url
     finally:
-        proc.terminate()  # this PID only: the app starts no children in extractive mode
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)  # this PID only: the app starts no children in extractive mode
 
 
 @pytest.fixture(scope="module")

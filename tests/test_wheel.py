@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests.conftest import MEASURED, REPO_ROOT, SEED_ARTICLE
+from tests.servers import stop
 from tests.test_browser import _free_port, _wait_until_up
 
 pytestmark = pytest.mark.slow
@@ -86,9 +87,4 @@ def _serves_the_api(venv: Path, cwd: Path, env: dict[str, str]) -> None:
         reply = httpx.post(f"http://127.0.0.1:{port}/api/answer", json={"question": QUESTION}, timeout=120).json()
         assert reply["answer"]["citations"] and reply["answer"]["citations"][0]["quote"] in SEED_ARTICLE.read_text()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)

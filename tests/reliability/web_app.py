@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.settings import REPO_ROOT
+from tests.servers import stop
 from tests.test_browser import _free_port, _wait_until_up
 
 KEY = "sk-attache-" + secrets.token_hex(16)  # the secret every test hunts for
@@ -130,9 +131,4 @@ def running_app(home: Path, stub_url: str) -> Iterator[App]:
         _wait_until_up(url, proc, log)
         yield App(url, home, log, proc)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
