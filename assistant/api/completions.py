@@ -27,7 +27,7 @@ from assistant.answering.assistant import Assistant
 from assistant.answering.conversation import Turn
 from assistant.api.deps import Served, Who
 from assistant.api.errors import ApiError, translate
-from assistant.api.schemas import AnswerOut, ErrorBody, FiltersIn, answer_out
+from assistant.api.schemas import ErrorBody, FiltersIn, answer_out
 from assistant.core.errors import AttacheError
 from assistant.core.types import Answer, AnswerEvent, TextEvent
 
@@ -60,10 +60,6 @@ class ChatRequest(BaseModel):
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
     attache: Options | None = None
-
-
-class Extra(AnswerOut):
-    """The structured answer beside the text: citations with article id, URL, outlet, date, quote and offsets."""
 
 
 def _question_and_history(messages: list[Message]) -> tuple[str, list[Turn]]:
@@ -174,6 +170,5 @@ def _stream(
                     yield _chunk(ident, created, {"content": tail})
                 yield _chunk(ident, created, {}, "stop", attache=answer_out(answer))
     except AttacheError as exc:
-        error = translate(exc)
-        yield f"data: {json.dumps({'error': {'code': error.code, 'message': error.message, 'type': error.code}})}\n\n"
+        yield f"data: {json.dumps(translate(exc).body())}\n\n"
     yield "data: [DONE]\n\n"

@@ -51,9 +51,17 @@ class ApiError(Exception):
         self.message = message
         self.headers = headers
 
+    def body(self) -> dict[str, dict[str, str]]:
+        """What the client reads: in a JSON response, or as a stream's last event."""
+        return error_body(self.code, self.message)
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    return {"error": {"code": code, "message": message, "type": code}}
+
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, "type": code}}, status, headers=headers)
+    return JSONResponse(error_body(code, message), status, headers=headers)
 
 
 def translate(exc: AttacheError) -> ApiError:

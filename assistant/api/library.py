@@ -58,13 +58,11 @@ def list_articles(
 ) -> ArticlesOut:
     """The library, newest first, a page at a time (``total`` counts every match); ``q`` keeps articles whose
     title, outlet, date, id or URL contain every word, ``outlet`` those of one outlet."""
-    words = q.lower().split()
-    found = []
-    for article, chunks in assistant.store.list_articles():
-        day = article.published.isoformat() if article.published else ""
-        haystack = " ".join((article.title, article.outlet, day, article.id, article.url)).lower()
-        if all(w in haystack for w in words) and (not outlet or article.outlet == outlet):
-            found.append(article_out(article, chunks))
+    found = [
+        article_out(article, chunks)
+        for article, chunks in assistant.store.list_articles()
+        if article.matches(q) and (not outlet or article.outlet == outlet)
+    ]
     found.sort(key=lambda a: (a.published is not None, a.published, a.id), reverse=True)
     return ArticlesOut(total=len(found), articles=found[offset : offset + limit])
 

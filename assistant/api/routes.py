@@ -78,8 +78,7 @@ def answer_stream(body: AnswerRequest, who: Who, assistant: Served) -> Streaming
                     case AnswerEvent(result):
                         yield sse("answer", AnswerResponse(conversation_id=conversation.id, answer=answer_out(result)))
         except AttacheError as exc:
-            error = translate(exc)
-            yield sse("error", {"error": {"code": error.code, "message": error.message, "type": error.code}})
+            yield sse("error", translate(exc).body())
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 

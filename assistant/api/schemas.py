@@ -4,7 +4,7 @@ nowhere else), each documented in the OpenAPI schema at ``/api/docs``."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -172,9 +172,6 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
-
-
-EventName = Literal["passages", "text", "answer", "error"]
 
 
 # -- core types → JSON models ---------------------------------------------------------------------------------

@@ -60,6 +60,12 @@ class Article:
         """How many outlets ran this story (this one included)."""
         return 1 + len(self.also_reported_by)
 
+    def matches(self, search: str) -> bool:
+        """Every word of ``search`` occurs in the title, outlet, date, id or URL (case aside): the library's filter."""
+        day = self.published.isoformat() if self.published else ""
+        haystack = " ".join((self.title, self.outlet, day, self.id, self.url)).lower()
+        return all(word in haystack for word in search.lower().split())
+
 
 @dataclass(frozen=True, slots=True)
 class Chunk:

@@ -371,7 +371,8 @@ class EmbedderPool:
 def _one_embedder(settings: Settings, threads: int) -> Embedder:
     """One embedder of the configured backend; ``auto`` not yet settled against a library
     (:func:`assistant.store.chroma.settle_embedder`) is the one a new library gets."""
-    if settings.embed.backend == "openai":
+    backend = NEW_LIBRARY_EMBEDDER if settings.embed.backend == "auto" else settings.embed.backend
+    if backend == "openai":
         key = settings.embed.api_key.get_secret_value() if settings.embed.api_key else None
         return OpenAIEmbedder(
             settings.embed.url,
@@ -381,7 +382,7 @@ def _one_embedder(settings: Settings, threads: int) -> Embedder:
             timeout=settings.embed.timeout,
             retries=settings.embed.retries,
         )
-    if settings.embed.backend == "onnx-pc" or (settings.embed.backend == "auto" and NEW_LIBRARY_EMBEDDER == "onnx-pc"):
+    if backend == "onnx-pc":
         return per_channel_minilm(settings, threads)
     return OnnxMiniLM(max_tokens=settings.embed.max_tokens, threads=threads)
 

@@ -44,11 +44,9 @@ def _day(article: Article) -> str:
 
 def article_rows(articles: Library, search: str | None = "") -> list[list[str | int]]:
     """Table rows (title, outlet, date, chunks, id) of the articles matching every word of ``search``."""
-    words = (search or "").lower().split()
     rows: list[list[str | int]] = []
     for article, n_chunks in articles:
-        haystack = " ".join((article.title, article.outlet, _day(article), article.id, article.url)).lower()
-        if all(w in haystack for w in words):
+        if article.matches(search or ""):
             rows.append([article.title or "(untitled)", article.outlet, _day(article), n_chunks, article.id])
     return rows
 
