@@ -61,6 +61,7 @@ ALLOWED: dict[str, set[str]] = {
         "assistant.retrieval",
         "assistant.history",
         "assistant.views",
+        "assistant.analysis",
     },
     "assistant.evaluate": {"assistant.core", "assistant.models", "assistant.store", "assistant.answering"},
     "assistant.web": {

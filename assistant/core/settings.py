@@ -364,6 +364,12 @@ class AnsweringSettings(Group):
         "on seeds/eval (docs/evaluation.md): off_topic (none of its topic words appears) and polar (no sentence "
         "covers a yes/no question's topic).",
     )
+    reading_rules: tuple[str, ...] = Field(
+        default=("speaker",),
+        description="Extractive: the reading rules that are on (JSON list): speaker (a question asking who said "
+        "something, answered by a quotation that does not name its speaker in full, also cites the sentence of the "
+        "same article that does). Each was measured on seeds/eval, tune and test halves (docs/evaluation.md).",
+    )
     follow_up_rewrite: Literal["auto", "model", "rules"] = Field(
         default="auto",
         description="Who turns a follow-up into a standalone query with a generative backend: the model "

@@ -17,9 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
+from assistant.analysis.quotes import FoundQuote, find_quotes
 from assistant.answering.conversation import Turn, resolve, split_context
 from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope, closest_coverage, off_window_reason
 from assistant.answering.extractive.answerability import embedded, features, packaged_model
@@ -89,6 +91,37 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
 
 
 _LIST_QUESTION = re.compile(r"^\W*(what|which)\b.*?\b(\w{3,}[^su\W]s)\b", re.I)
+
+
+@lru_cache(maxsize=512)
+def _quotes_of(text: str) -> tuple[FoundQuote, ...]:
+    return tuple(find_quotes(text))
+
+
+def speaker_of(cand: Candidate) -> str:
+    """Who said the quotation the sentence holds or stands in (the fullest name its passage gives), or ""."""
+    chunk = cand.passage.chunk
+    start, end = cand.start - chunk.start, cand.end - chunk.start
+    return next((q.speaker for q in _quotes_of(chunk.text) if q.start < end and start < q.end and q.speaker), "")
+
+
+def introduction(pool: list[Candidate], i: int) -> int | None:
+    """For a sentence whose speaker it does not name in full ("..., he said", "Bainimarama said", a quotation
+    going on), the nearest sentence of the same article that does (before it if any), else None."""
+    cand = pool[i]
+    speaker = speaker_of(cand)
+    if not speaker:
+        return None
+    # a surname alone ("Bainimarama said", the passage never gives more): a sentence giving more of the name
+    full = re.compile(re.escape(speaker) if " " in speaker else rf"\b[A-Z][\w’'-]+\s+{re.escape(speaker)}\b")
+    if full.search(cand.text):
+        return None
+    same = [j for j, c in enumerate(pool) if j != i and c.passage.chunk.article_id == cand.passage.chunk.article_id]
+    naming = [j for j in same if full.search(pool[j].text)]
+    before = [j for j in naming if pool[j].start < cand.start]
+    if before:
+        return max(before, key=lambda j: pool[j].start)
+    return min(naming, key=lambda j: pool[j].start) if naming else None
 
 
 def asks_for_list(question: str) -> bool:
@@ -248,7 +281,7 @@ class ExtractiveAnswerer:
         if floor > 0 and self._answerability(question, pool, scores, vectors, query) < floor:
             reason = "The sources don't say: the passages found are on the topic, but no sentence in them answers "
             return self._closest(reason + "this question.", "answerability", pool, best)
-        return self._select(pool, fitted, vectors, asks_for_list(question))
+        return self._select(pool, fitted, vectors, asks_for_list(question), question)
 
     def _closest(self, reason: str, rule: str, pool: list[Candidate], best: int) -> Draft:
         """A refusal that shows what the sources come closest to: the best sentence, quoted and cited, so the
@@ -332,7 +365,9 @@ class ExtractiveAnswerer:
         unique = list(dict.fromkeys(names))
         return " ".join(unique) if unique else " ".join(wanted)
 
-    def _select(self, pool: list[Candidate], scores: Vectors, vectors: Vectors, wants_list: bool = False) -> Draft:
+    def _select(
+        self, pool: list[Candidate], scores: Vectors, vectors: Vectors, wants_list: bool = False, question: str = ""
+    ) -> Draft:
         """Best sentences above a floor relative to the best, skipping near-repeats.
 
         A question asking for several things ("what were the goals") gets a longer answer.
@@ -353,6 +388,10 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(i)
             words += n
+        if chosen and answer_type(question) == "person" and "speaker" in self._settings.answering.reading_rules:
+            intro = introduction(pool, chosen[0])
+            if intro is not None:  # "who said…": the sentence that names the speaker answers, the quote shows it
+                chosen = [intro, *(i for i in chosen if i != intro)]
         return self._render(pool, chosen, lead=True, scores=scores)
 
     def _summary(self, topic: str, pool: list[Candidate], wanted: int, bullets: bool) -> Draft:

@@ -1,0 +1,68 @@
+"""Reading rules of the extractive answerer: who said a quotation, asked in other words than the article's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assistant.answering.extractive.answerer import ExtractiveAnswerer, candidates, introduction, speaker_of
+from assistant.core.lexical import answer_type
+from assistant.core.types import Chunk, Passage
+from tests.conftest import make_settings
+
+ARTICLE = (
+    "Pacific island leaders met in Suva on Monday to weigh a regional security pact.\n\n"
+    "Fiji's Prime Minister Frank Bainimarama told reporters the Pacific nations were prioritizing consensus.\n\n"
+    "“Geopolitical point-scoring means less than little to anyone whose community is slipping beneath the rising "
+    "seas,” Bainimarama said.\n\n"
+    "The meeting ended without a joint statement on security."
+)
+QUESTION = "Which leader said point-scoring between big powers means little to people facing rising seas?"
+
+
+def _passage(text: str = ARTICLE) -> Passage:
+    return Passage(Chunk("a1-0000", "a1", text, 0, len(text), title="Pacific islands meeting"), 0.6, 1)
+
+
+def _split() -> list[Passage]:
+    """The article as two chunks cut just before the quotation, as the chunker may: the quote's own chunk knows
+    its speaker by surname only."""
+    cut = ARTICLE.index("“Geopolitical")
+    quote = Chunk("a1-0001", "a1", ARTICLE[cut:], cut, len(ARTICLE), index=1, title="Pacific islands meeting")
+    intro = Chunk("a1-0000", "a1", ARTICLE[:cut], 0, cut, title="Pacific islands meeting")
+    return [Passage(quote, 0.6, 1), Passage(intro, 0.5, 2)]
+
+
+def test_person_questions_name_a_role_before_the_verb() -> None:
+    assert answer_type("Which analyst argued that the decoupling talk has gone overboard?") == "person"
+    assert answer_type("Which Chinese official did Blinken speak with by phone?") == "person"
+    assert answer_type(QUESTION) == "person"
+    assert answer_type("Which country did Blinken visit next?") == ""
+
+
+def test_the_speaker_is_introduced_by_the_sentence_with_the_full_name() -> None:
+    for passages, speaker in (([_passage()], "Frank Bainimarama"), (_split(), "Bainimarama")):
+        pool = candidates(passages)
+        quote = next(i for i, c in enumerate(pool) if c.text.startswith("“Geopolitical"))
+        assert speaker_of(pool[quote]) == speaker
+        intro = introduction(pool, quote)
+        assert intro is not None and pool[intro].text.startswith("Fiji's Prime Minister Frank Bainimarama")
+        named = next(i for i, c in enumerate(pool) if c.text.startswith("Fiji's"))
+        assert introduction(pool, named) is None  # no quotation: nothing to introduce
+
+
+def test_who_said_answers_with_the_speakers_name_at_exact_offsets(embedder: Any, tmp_path: Path) -> None:
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
+    draft = answerer.compose(QUESTION, _split())
+    assert not draft.abstained
+    assert "Frank Bainimarama" in draft.sentences[0].text
+    assert any("rising seas" in c.quote for c in draft.citations)
+    for citation in draft.citations:
+        assert ARTICLE[citation.start : citation.end] == citation.quote
+
+
+def test_the_rule_can_be_switched_off(embedder: Any, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    settings = settings.model_copy(update={"answering": settings.answering.model_copy(update={"reading_rules": ()})})
+    draft = ExtractiveAnswerer(embedder, settings).compose(QUESTION, _split())
+    assert not any("Frank Bainimarama" in s.text for s in draft.sentences[:1])
