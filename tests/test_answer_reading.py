@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering.extractive.answerer import ExtractiveAnswerer, candidates, introduction, speaker_of
-from assistant.core.lexical import answer_type
+from assistant.core.gazetteer import capital_aliases
+from assistant.core.lexical import answer_type, content_stems, entities, mentioned
 from assistant.core.types import Chunk, Passage
 from tests.conftest import make_settings
 
@@ -66,3 +67,10 @@ def test_the_rule_can_be_switched_off(embedder: Any, tmp_path: Path) -> None:
     settings = settings.model_copy(update={"answering": settings.answering.model_copy(update={"reading_rules": ()})})
     draft = ExtractiveAnswerer(embedder, settings).compose(QUESTION, _split())
     assert not any("Frank Bainimarama" in s.text for s in draft.sentences[:1])
+
+
+def test_a_capital_stands_for_its_country() -> None:
+    evidence = set(content_stems("The Venezuelan government called the seizure of the plane piracy."))
+    assert [mentioned(e, evidence) for e in entities("How did Caracas react to the seizure?")] == [True]
+    assert [mentioned(e, evidence) for e in entities("How did Nairobi react to the seizure?")] == [False]
+    assert "city" not in capital_aliases() and capital_aliases()["caracas"][0] == "venezuela"

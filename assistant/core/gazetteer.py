@@ -42,3 +42,25 @@ def is_country_word(word: str) -> bool:
 def without_countries(text: str) -> str:
     """``text`` with every country name, adjective and capital metonym blanked out."""
     return _pattern().sub(" ", text)
+
+
+_GENERIC = {"city", "town", "port", "san", "santo", "saint", "st", "new", "the", "el", "la", "of", "de", "do", "da"}
+
+
+@cache
+def capital_aliases() -> dict[str, tuple[str, ...]]:
+    """Each word of a capital (``capitals.tsv``, from GeoNames) → the one-word names and adjectives of its country:
+    "caracas" → ("venezuela", "venezuelan", "venezuelans"). Generic words of a capital's name ("City") are left out."""
+    lines = {line[0]: line for line in _lines()}
+    text = resources.files("assistant.core").joinpath("capitals.tsv").read_text(encoding="utf-8")
+    aliases: dict[str, tuple[str, ...]] = {}
+    for row in text.splitlines():
+        if not row.strip() or row.startswith("#"):
+            continue
+        capital, country = row.split("\t")
+        names = tuple(n.lower() for n in lines.get(country, (country,)) if " " not in n)
+        for word in capital.lower().replace("-", " ").split():
+            if word not in _GENERIC and names:
+                aliases.setdefault(word, names)
+    return aliases
+

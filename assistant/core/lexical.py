@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
+from assistant.core.gazetteer import capital_aliases
+
 # Function words NLTK's English list (bm25s' ``STOPWORDS_EN_PLUS``) leaves out: modal verbs, "also", "yet",
 # "per", "via", "upon", "whose", "one". Left in, "Could the talks fail?" would ask the sources for "could".
 EXTRA_STOPWORDS = frozenset(
@@ -244,7 +246,7 @@ def entities(question: str) -> list[list[str]]:
     return found
 
 
-_ALIAS_STEMS = {stem(k): {stem(v) for v in vs} for k, vs in ALIASES.items()}
+_ALIAS_STEMS = {stem(k): {stem(v) for v in vs} for k, vs in {**capital_aliases(), **ALIASES}.items()}
 
 _TIME = re.compile(
     r"\b("
