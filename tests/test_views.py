@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from assistant.answering.conversation import Turn
 from assistant.core.types import Filters
 from tests.conftest import make_settings
 from tests.views_library import CAPITAL, HARBOR, ingest_views_library
@@ -126,6 +127,17 @@ def test_chat_answers_what_someone_said_with_their_quotes(bot: Any) -> None:
     assert _text(bot, citation.passage.chunk.article_id)[citation.start : citation.end] == citation.quote
     plain = bot.answer("When will the fisheries commission first meet?")
     assert not plain.citations or all("“" not in s.text[:1] for s in plain.sentences)
+
+
+def test_a_follow_up_about_what_someone_said_gets_their_quotes(bot: Any) -> None:
+    """The rewritten follow-up carries topic words for retrieval ("… (Sudavia foreign minister)"); the quote
+    answer reads the question without them."""
+    first = bot.answer("Who is Piet Varga, Sudavia's foreign minister?")
+    history = [Turn("Who is Piet Varga, Sudavia's foreign minister?", first.query, first.text)]
+    answer = bot.answer("What did he say about the coast guard agreement?", history=history)
+    assert answer.query.endswith(")")
+    assert "“This is the first coast guard agreement between our countries,”" in answer.text
+    assert all(s.text.startswith("Piet Varga") for s in answer.sentences)  # his quotations, each under his name
 
 
 def test_answer_sentences_count_the_outlets_that_say_them(bot: Any) -> None:

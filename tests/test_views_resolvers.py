@@ -126,3 +126,15 @@ def test_events_are_sentences_with_their_day() -> None:
         ("Ministers met on Monday.", date(2024, 3, 4)),
         ("A second round is set for March 18.", date(2024, 3, 18)),
     ]
+
+
+def test_she_said_after_reported_speech_is_the_reporter_not_the_earlier_speaker() -> None:
+    text = (
+        "“We will respond,” said Ana Ruiz, Norland’s foreign minister.\n\n"
+        "Lena Ostrova, an analyst at the Harbor Institute, said the strikes would not change much.\n\n"
+        "“They have no incentive to be restrained,” she said."
+    )
+    assert [s for _, s in _said(text)] == ["Ana Ruiz", "Lena Ostrova"]
+    # someone named after the reporter: the pronoun stays unresolved rather than guessed
+    other = text.replace("change much.", "change much.\n\nPiet Varga, the premier, met her later.")
+    assert [s for _, s in _said(other)] == ["Ana Ruiz", ""]
