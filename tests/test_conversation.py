@@ -20,7 +20,8 @@ from assistant.answering.conversation import leans_on_context, resolve, split_co
          "Why did Niger expel France's ambassador?"),
         ("Who is Josep Borrell?", "When do the talks in Doha resume?", "Who is Josep Borrell?"),
         # anything else that leans on the turn before carries its topic words, for retrieval only
-        ("How long did it last?", "Why did the Doha talks stall? (Hamas)", "How long did it last? (Doha talks stall)"),
+        ("How long did it last?", "Why did the Doha talks stall? (Hamas)",
+         "How long did it last? (Doha talks stall; Hamas)"),
     ],
 )  # fmt: skip
 def test_follow_ups_resolve(follow_up: str, previous: str, expected: str) -> None:
@@ -58,7 +59,7 @@ def test_carried_context_is_split_from_the_question() -> None:
         (
             "How did his government respond?",
             "How much did it cost? (seize Maduro plane)",
-            "How did Maduro's government respond? (much cost)",
+            "How did Maduro's government respond? (much cost; seize plane)",
         ),
         # "his" after the question's own name is that person's: the question stands alone
         (
@@ -76,3 +77,17 @@ def test_carried_context_is_split_from_the_question() -> None:
 )
 def test_pronouns_find_their_person(follow_up: str, previous: str, expected: str) -> None:
     assert resolve(follow_up, previous) == expected
+
+
+def test_a_follow_up_carries_one_turn_of_older_words_and_no_older_person() -> None:
+    # "What about the dates?" three turns into a story keeps the story's words, not only the last question's
+    assert (
+        resolve("What about the dates?", "Where will the two leaders meet? (Russia turning North Korea)")
+        == "What about the dates? (two leaders meet; Russia turning North Korea)"
+    )
+    # the words carried from two turns back never pile up further, nor do they supply "he"
+    once = "When was the first White House state dinner? (many people attended; guests Bidens)"
+    assert (
+        resolve("Why was he visiting?", once)
+        == "Why was he visiting? (first White House state dinner; many people attended)"
+    )

@@ -10,9 +10,11 @@ by rule, from the previous turn's resolved question:
   named (the first such pronoun is replaced; "his" / "her" after a name the question gives itself
   is that person's and the question stands alone): "Where else is Blinken stopping?";
 - anything else that leans on the previous turn ("How much did it cost?") keeps its words and carries the
-  previous question's topic words for retrieval only, in a trailing parenthesis: ``How much did it cost?
-  (seize Maduro plane)``. The answerer reads the question without them (:func:`split_context`), so a carried
-  name never counts as something the question asks about, and words never pile up turn after turn.
+  previous question's topic words for retrieval only, in a trailing parenthesis, then (after a ``;``) the words
+  that question carried itself: ``How much did it cost? (seize Maduro plane)``, and a turn later ``Who paid?
+  (much cost; seize Maduro plane)``, at most eight words. The answerer reads the question without them
+  (:func:`split_context`), so a carried name never counts as something the question asks about; words from two
+  turns back are dropped, so they never pile up, and never supply "he".
 """
 
 from __future__ import annotations
@@ -113,21 +115,30 @@ def _own_possessive(question: str) -> bool:
     return bool(_people(before[len(before.split()[0]) :] if before.split() else ""))
 
 
+_MAX_CARRIED = 8
+
+
 def carry_over(question: str, previous_query: str) -> str:
     """``question`` plus the previous question's topic words it lacks, for retrieval, e.g.
     ("and what did China say?", "What were the goals of Blinken's trip?") → "What did China say? (goals Blinken trip)".
     """
-    previous, _ = split_context(previous_query)
+    previous, context = split_context(previous_query)
     present = {stem(t) for t in tokens(question)}
-    carried: dict[str, None] = {}
-    for token in tokens(previous):
-        lower = token.lower()
-        if lower in STOPWORDS or lower in QUESTION_FRAME or stem(token) in present:
-            continue
-        carried.setdefault(token, None)
+    parts: list[list[str]] = [[], []]  # the previous question's words; then those it carried itself
+    seen: set[str] = set()
+    for part, words in ((0, tokens(previous)), (1, tokens(context.split(";")[0]))):
+        for token in words:
+            lower = token.lower()
+            if lower in STOPWORDS or lower in QUESTION_FRAME or stem(token) in present or lower in seen:
+                continue
+            if len(seen) >= _MAX_CARRIED:
+                break
+            seen.add(lower)
+            parts[part].append(token)
     core = _LEADING_CONNECTIVE.sub("", question).strip()
     core = core[:1].upper() + core[1:]
-    return f"{core} ({' '.join(carried)})" if carried else core
+    carried = "; ".join(" ".join(p) for p in parts if p) if parts[0] else " ".join(parts[1])
+    return f"{core} ({carried})" if carried else core
 
 
 def _ask_of(subject: str, previous: str) -> str | None:
@@ -154,8 +165,8 @@ def resolve(question: str, previous_query: str) -> str:
     if ellipsis and named and (asked := _ask_of(ellipsis["subject"], previous)) is not None:
         return asked
     if _PERSONAL.search(question) and (person := _antecedent(previous_query)):
-        return carry_over(_PERSONAL.sub(lambda m: _named_as(m.group(), person), question, count=1), previous)
-    return carry_over(question, previous)
+        return carry_over(_PERSONAL.sub(lambda m: _named_as(m.group(), person), question, count=1), previous_query)
+    return carry_over(question, previous_query)
 
 
 def _antecedent(previous_query: str) -> str | None:
@@ -164,7 +175,7 @@ def _antecedent(previous_query: str) -> str | None:
     and one wrong, and changed no result for the better.)"""
     previous, context = split_context(previous_query)
     people = _people(previous[len(previous.split()[0]) :]) if previous.split() else []
-    people = people or _people(context)
+    people = people or _people(context.split(";")[0])  # not the older words it carried along
     return people[0] if people else None
 
 
