@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.extractive.answerer import ExtractiveAnswerer, candidates, introduction, speaker_of
+from assistant.answering.extractive.answerer import (
+    ExtractiveAnswerer,
+    candidates,
+    continuation,
+    introduction,
+    speaker_of,
+)
 from assistant.core.gazetteer import capital_aliases
 from assistant.core.lexical import answer_type, content_stems, entities, mentioned
 from assistant.core.types import Chunk, Passage
@@ -74,3 +80,23 @@ def test_a_capital_stands_for_its_country() -> None:
     assert [mentioned(e, evidence) for e in entities("How did Caracas react to the seizure?")] == [True]
     assert [mentioned(e, evidence) for e in entities("How did Nairobi react to the seizure?")] == [False]
     assert "city" not in capital_aliases() and capital_aliases()["caracas"][0] == "venezuela"
+
+
+GOALS = (
+    "In Beijing, Blinken will meet senior Chinese officials to discuss the importance of open lines of communication, "
+    "the statement said. It did not specify which officials. The top US diplomat will also raise bilateral issues of "
+    "concern and global and regional matters, the statement said. Separately, the embassy held a reception."
+)
+
+
+def test_a_list_the_article_goes_on_with_is_cited_too(embedder: Any, tmp_path: Path) -> None:
+    passage = Passage(Chunk("b1-0000", "b1", GOALS, 0, len(GOALS), title="Blinken to visit China"), 0.6, 1)
+    pool = candidates([passage])
+    lead = next(i for i, c in enumerate(pool) if c.text.startswith("In Beijing"))
+    more = continuation(pool, lead)
+    assert more is not None and pool[more].text.startswith("The top US diplomat will also raise")
+    assert continuation(pool, more) is None  # "Separately" starts no list item
+    draft = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose(
+        "What topics will Blinken take up with Chinese officials?", [passage]
+    )
+    assert any("bilateral issues" in c.quote for c in draft.citations)

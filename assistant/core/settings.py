@@ -365,10 +365,12 @@ class AnsweringSettings(Group):
         "covers a yes/no question's topic).",
     )
     reading_rules: tuple[str, ...] = Field(
-        default=("speaker",),
+        default=("speaker", "continuation"),
         description="Extractive: the reading rules that are on (JSON list): speaker (a question asking who said "
         "something, answered by a quotation that does not name its speaker in full, also cites the sentence of the "
-        "same article that does). Each was measured on seeds/eval, tune and test halves (docs/evaluation.md).",
+        "same article that does); continuation (a question asking for several things, answered by a sentence the "
+        "next one or two sentences of its passage go on with: 'also', 'in addition', also cites that one). Each was "
+        "measured on seeds/eval, tune and test halves (docs/evaluation.md).",
     )
     follow_up_rewrite: Literal["auto", "model", "rules"] = Field(
         default="auto",

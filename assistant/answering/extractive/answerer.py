@@ -124,6 +124,20 @@ def introduction(pool: list[Candidate], i: int) -> int | None:
     return min(naming, key=lambda j: pool[j].start) if naming else None
 
 
+_GOES_ON = re.compile(r"\b(also|as well|in addition|additionally|another|other)\b", re.I)
+
+
+def continuation(pool: list[Candidate], i: int) -> int | None:
+    """The sentence that goes on with sentence ``i``'s list, one or two sentences later in its passage ("… will also
+    raise bilateral issues …"), or None."""
+    cand = pool[i]
+    for j, other in enumerate(pool):
+        same = other.passage.chunk.id == cand.passage.chunk.id
+        if same and 0 < other.index - cand.index <= 2 and _GOES_ON.search(other.text):
+            return j
+    return None
+
+
 def asks_for_list(question: str) -> bool:
     """'What were the stated goals…', 'Which issues…': a plural thing is asked for."""
     match = _LIST_QUESTION.match(question)
@@ -388,6 +402,10 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(i)
             words += n
+        if chosen and wants_list and "continuation" in self._settings.answering.reading_rules:
+            more = continuation(pool, chosen[0])
+            if more is not None and more not in chosen:  # a list the article goes on with ("will also raise …")
+                chosen = [chosen[0], more, *chosen[1:]]
         if chosen and answer_type(question) == "person" and "speaker" in self._settings.answering.reading_rules:
             intro = introduction(pool, chosen[0])
             if intro is not None:  # "who said…": the sentence that names the speaker answers, the quote shows it
