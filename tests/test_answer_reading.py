@@ -10,6 +10,7 @@ from assistant.answering.extractive.answerer import (
     candidates,
     continuation,
     introduction,
+    role_question,
     speaker_of,
 )
 from assistant.core.gazetteer import capital_aliases
@@ -100,3 +101,24 @@ def test_a_list_the_article_goes_on_with_is_cited_too(embedder: Any, tmp_path: P
         "What topics will Blinken take up with Chinese officials?", [passage]
     )
     assert any("bilateral issues" in c.quote for c in draft.citations)
+
+
+CALL = (
+    "Blinken's trip was postponed in February. On the same call, White House Indo-Pacific Coordinator Kurt Campbell "
+    "said Blinken will focus on top line goals. Campbell added that the talks would be candid and that expectations "
+    "should stay modest."
+)
+
+
+def test_role_questions_name_their_person() -> None:
+    assert role_question("What's Kurt Campbell's job?") == "Kurt Campbell"
+    assert role_question("Who is Daniel Kritenbrink?") == "Daniel Kritenbrink"
+    assert role_question("What does Jake Sullivan do?") == "Jake Sullivan"
+    assert role_question("Who is taking over as defence minister?") == ""
+
+
+def test_a_role_question_leads_with_the_sentence_giving_the_role(embedder: Any, tmp_path: Path) -> None:
+    passage = Passage(Chunk("c1-0000", "c1", CALL, 0, len(CALL), title="Blinken's China trip"), 0.6, 1)
+    draft = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose("What's Kurt Campbell's job?", [passage])
+    assert not draft.abstained
+    assert "White House Indo-Pacific Coordinator Kurt Campbell" in draft.sentences[0].text

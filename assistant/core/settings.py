@@ -365,12 +365,13 @@ class AnsweringSettings(Group):
         "covers a yes/no question's topic).",
     )
     reading_rules: tuple[str, ...] = Field(
-        default=("speaker", "continuation"),
+        default=("speaker", "continuation", "role"),
         description="Extractive: the reading rules that are on (JSON list): speaker (a question asking who said "
         "something, answered by a quotation that does not name its speaker in full, also cites the sentence of the "
         "same article that does); continuation (a question asking for several things, answered by a sentence the "
-        "next one or two sentences of its passage go on with: 'also', 'in addition', also cites that one). Each was "
-        "measured on seeds/eval, tune and test halves (docs/evaluation.md).",
+        "next one or two sentences of its passage go on with: 'also', 'in addition', also cites that one); role "
+        "('What's X's job?', 'Who is X?': the sentence giving X the role the article gives them leads and is never "
+        "refused for a low score). Each was measured on seeds/eval, tune and test halves (docs/evaluation.md).",
     )
     follow_up_rewrite: Literal["auto", "model", "rules"] = Field(
         default="auto",

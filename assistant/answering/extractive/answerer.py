@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.analysis.names import People
 from assistant.analysis.quotes import FoundQuote, find_quotes
 from assistant.answering.conversation import Turn, resolve, split_context
 from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope, closest_coverage, off_window_reason
@@ -122,6 +123,35 @@ def introduction(pool: list[Candidate], i: int) -> int | None:
     if before:
         return max(before, key=lambda j: pool[j].start)
     return min(naming, key=lambda j: pool[j].start) if naming else None
+
+
+_NAME_RUN = r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}"
+_ROLE_QUESTION = re.compile(
+    rf"^\W*(?:(?i:who(?:'s|’s|\s+is|\s+was))\s+(?P<who>{_NAME_RUN})\s*\??\s*$|"
+    rf"(?i:what(?:'s|’s|\s+is|\s+was))\s+(?P<whose>{_NAME_RUN})(?:'s|’s)\s+"
+    r"(?i:(?:\w+\s+)?(?:job|role|title|position|post|background))\b|"
+    rf"(?i:what\s+(?:does|did))\s+(?P<does>{_NAME_RUN})\s+(?i:do)\b)",
+)
+
+
+def role_question(question: str) -> str:
+    """The person a question asks the role of ("What's Kurt Campbell's job?", "Who is Daniel Kritenbrink?"), or ""."""
+    found = _ROLE_QUESTION.match(question.strip())
+    return next((g for g in found.groups() if g), "") if found else ""
+
+
+def role_sentence(pool: list[Candidate], scores: Vectors, name: str) -> int | None:
+    """The best-scoring sentence that gives ``name`` the role its article gives them ("White House Indo-Pacific
+    Coordinator Kurt Campbell said …"), or None."""
+    surname = name.split()[-1]
+    best: int | None = None
+    for i, cand in enumerate(pool):
+        if surname not in cand.text:
+            continue
+        role = People(cand.passage.chunk.text).resolve(name).role
+        if role and role in cand.text and (best is None or scores[i] > scores[best]):
+            best = i
+    return best
 
 
 _GOES_ON = re.compile(r"\b(also|as well|in addition|additionally|another|other)\b", re.I)
@@ -274,6 +304,11 @@ class ExtractiveAnswerer:
         if summary is not None:
             return self._summary(asked or question, pool, *summary)
         scores, vectors, query = self._score(question, pool)
+        if (who := role_question(question)) and "role" in self._settings.answering.reading_rules:
+            role = role_sentence(pool, scores, who)
+            if role is not None:  # it answers, whatever its similarity to "What's X's job?"
+                lifted = max(float(scores.max()), self._settings.answering.abstain_min_score) + 0.01
+                scores[role] = lifted
         best = int(np.argmax(scores))
         if float(scores[best]) < self._settings.answering.abstain_min_score and "min_score" in rules:
             reason = "The sources don't say: no passage in the library answers this question directly."
