@@ -99,6 +99,18 @@ def _quotes_of(text: str) -> tuple[FoundQuote, ...]:
     return tuple(find_quotes(text))
 
 
+_WHICH_PERSON = re.compile(
+    r"\bwhich (?:\w+ )?(?:person|official|leader|politician|spokes\w*|minister|diplomat|analyst|expert|scholar|"
+    r"professor|researcher|general|commander|envoy|ambassador|senator|lawmaker|secretary|adviser|advisor)s?\b",
+    re.I,
+)
+
+
+def asks_who(question: str) -> bool:
+    """A question asking for a person: "Who…", "Which analyst argued…", "Which US official said…"."""
+    return answer_type(question) == "person" or bool(_WHICH_PERSON.search(question))
+
+
 def speaker_of(cand: Candidate) -> str:
     """Who said the quotation the sentence holds or stands in (the fullest name its passage gives), or ""."""
     chunk = cand.passage.chunk
@@ -441,7 +453,7 @@ class ExtractiveAnswerer:
             more = continuation(pool, chosen[0])
             if more is not None and more not in chosen:  # a list the article goes on with ("will also raise …")
                 chosen = [chosen[0], more, *chosen[1:]]
-        if chosen and answer_type(question) == "person" and "speaker" in self._settings.answering.reading_rules:
+        if chosen and asks_who(question) and "speaker" in self._settings.answering.reading_rules:
             intro = introduction(pool, chosen[0])
             if intro is not None:  # "who said…": the sentence that names the speaker answers, the quote shows it
                 chosen = [intro, *(i for i in chosen if i != intro)]
