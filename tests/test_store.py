@@ -94,3 +94,10 @@ def test_chunks_carry_their_articles_provenance(settings: Any, embedder: Any) ->
     assert store.get_chunks([chunks[0].id])[0][0].source_path == "/moved/a.html"
     old = {"article_id": "a", "start": 0, "end": 4, "title": "t", "url": "", "published": ""}  # written before
     assert chunk_from_record("c", "text", old).provenance == ()
+
+
+def test_the_search_breadth_is_set_on_new_and_existing_stores(settings: Any, embedder: Any) -> None:
+    store = Store(settings, embedder)
+    assert store._chunks.configuration["hnsw"]["ef_search"] == settings.store.hnsw_ef_search == 1000
+    assert Store(settings.updated(hnsw_ef_search=200), embedder)._chunks.configuration["hnsw"]["ef_search"] == 200
+    assert Store(settings, embedder)._chunks.configuration["hnsw"]["ef_search"] == 1000

@@ -279,9 +279,19 @@ class Store:
         except Exception as exc:
             raise StoreError(f"cannot open Chroma at {settings.chroma_location}: {exc}") from exc
         self._check_embedder(meta)
+        self._search_breadth(settings.store.hnsw_ef_search)
         self._max_batch = max(1, int(self._client.get_max_batch_size()))
         self._generation_file = settings.keyword_path.with_name(f"{settings.store.collection}.generation")
         self.sentences = SentenceStates(settings.sentences_path)
+
+    def _search_breadth(self, ef: int) -> None:
+        """Chroma's HNSW ``ef_search`` on the chunk collection (a new one and one built before the setting)."""
+        try:
+            current = (self._chunks.configuration or {}).get("hnsw") or {}
+            if current.get("ef_search") != ef:
+                self._chunks.modify(configuration={"hnsw": {"ef_search": ef}})
+        except Exception as exc:  # a server that refuses the change still answers, less exactly
+            log.warning("could not set the HNSW search breadth to %s: %s", ef, exc)
 
     # -- change tracking (derived indexes compare against it) ------------------------------
 
