@@ -326,3 +326,23 @@ def test_app_auth_from_the_environment() -> None:
     for bad in ("ann", ":pw", "ann:"):
         with pytest.raises(SystemExit, match="user:password"):
             parse_auth(bad)
+
+
+def test_the_export_folder_goes_when_the_process_ends(tmp_path: Path) -> None:
+    """Each page keeps its exported .md files in a temporary folder; the process removes it on exit."""
+    import subprocess
+    import sys
+
+    code = (
+        "import tempfile, pathlib; tempfile.tempdir = sys.argv[1]; "
+        "from assistant.web.page import build_ui; from assistant.answering.assistant import Assistant; "
+        "from assistant.core.settings import Settings; "
+        "build_ui(Assistant.from_settings(Settings(home=pathlib.Path(sys.argv[1]) / 'home'))); "
+        "print(sorted(p.name for p in pathlib.Path(sys.argv[1]).glob('attache-export-*')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; " + code, str(tmp_path)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1].startswith("['attache-export-")  # it existed while the page did
+    assert not list(tmp_path.glob("attache-export-*"))

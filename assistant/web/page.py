@@ -11,7 +11,9 @@ auth, upload limit) is ``app.py``'s business; :func:`page_assets` gives it the C
 
 from __future__ import annotations
 
+import atexit
 import html
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,7 @@ def build_ui(assistant: Assistant, accounts: Accounts = NO_LOGIN) -> gr.Blocks:
     """The page; ``accounts`` says who is an editor (without a login: everyone). Launching (host, port, the
     sign-in itself, limits) is the caller's business."""
     exports = Path(tempfile.mkdtemp(prefix="attache-export-"))
+    atexit.register(shutil.rmtree, exports, ignore_errors=True)  # the exported .md files live as long as the page
     with gr.Blocks(title="Attaché") as demo:
         label = html.escape(assistant.backend_label)
         gr.HTML(f"<h2>Attaché</h2><p class='attache-meta'>Cited answers over your news library · {label}</p>")
