@@ -134,3 +134,32 @@ def test_this_week_question_answered_only_from_old_coverage_abstains(
     assert stale.abstained and "this week" in stale.abstain_reason and "2022-06-07" in stale.abstain_reason
     then = bot.answer("Which prime minister survived a vote of confidence this week?", as_of=date(2022, 6, 10))
     assert not then.abstained and "Boris Johnson" in then.text and then.citations
+
+
+def test_an_undated_file_is_not_buried_by_the_recency_prior(settings: Any, embedder: Any, tmp_path: Path) -> None:
+    """An undated article gets a share (``undated_share``) of the best dated candidate's date adjustment."""
+    from assistant.retrieval.retriever import Retriever
+    from assistant.store.chroma import Store
+    from ingest.pipeline import ingest_paths
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    body = "The foreign ministers met in {city} and agreed to resume talks on the border dispute."
+    (docs / "geneva.md").write_text(
+        f"---\ntitle: Talks in Geneva\ndate: 2024-02-28\n---\n{body.format(city='Geneva')}\n"
+    )
+    (docs / "vienna.md").write_text(f"---\ntitle: Talks in Vienna\n---\n{body.format(city='Vienna')}\n")
+    store = Store(settings, embedder)
+    ingest_paths([docs], store, embedder, settings)
+    for share in (0.0, 0.25, 1.0):
+        retriever = Retriever(store, embedder, settings.updated(undated_share=share))
+        gathered = retriever.gather("Where did the foreign ministers meet?")
+        passages = {
+            p.chunk.title: p for p in retriever.order("Where did the ministers meet?", gathered, 2, None, MONDAY)
+        }
+        dated = passages["Talks in Geneva"]
+        undated = passages["Talks in Vienna"]
+        boost = dated.score - next(c.cosine for c in gathered.candidates if c.article_id == dated.chunk.article_id)
+        assert boost > 0.2  # published five days before the as-of date: half the recency prior
+        cosine = next(c.cosine for c in gathered.candidates if c.article_id == undated.chunk.article_id)
+        assert abs(undated.score - cosine - share * boost) < 1e-6

@@ -326,6 +326,13 @@ class RetrievalSettings(Group):
         "the as-of date), decaying with the days before it; 0 turns the recency prior off.",
     )
     recency_days: float = Field(default=7.0, gt=0, description="Decay constant of the recency prior, in days.")
+    undated_share: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="The date adjustment of a passage whose article has no date, as a share of the best adjustment "
+        "among the dated candidates (0: none, as if old). Chosen on the tune half of seeds/eval (docs/retrieval.md).",
+    )
 
 
 class AnsweringSettings(Group):

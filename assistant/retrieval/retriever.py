@@ -46,7 +46,8 @@ def date_adjustment(
     The reference day is the end of the question's window, or ``as_of`` without one. A passage published
     inside the (lag-extended) window gains ``boost``; one published on or before the reference day gains
     ``recency · exp(−days before it / tau)`` (news questions ask about the latest coverage); one published
-    after the reference day (plus the reporting lag) loses half of both. Undated passages: 0.
+    after the reference day (plus the reporting lag) loses half of both. Undated passages: 0 here (see
+    ``undated_share`` in :meth:`Retriever.order`).
     """
     reference = window.end if window is not None else as_of
     if published is None or reference is None:
@@ -168,6 +169,12 @@ class Retriever:
             c.dated = date_adjustment(
                 c.published, window, as_of, s.retrieval.date_boost, s.retrieval.recency_boost, s.retrieval.recency_days
             )
+        # An undated article (a user's own file, often) is of unknown date, not old: it gets a share of what the
+        # best-placed dated candidate gets, so the recency prior does not bury it under any recent coverage.
+        best = max((c.dated for c in candidates if c.published is not None), default=0.0)
+        for c in candidates:
+            if c.published is None:
+                c.dated = s.retrieval.undated_share * max(0.0, best)
         # A write or delete killed half-way can leave chunks whose article record is gone (or not yet written):
         # they stay invisible until repair() removes them.
         committed = self._store.committed([c.article_id for c in candidates])
