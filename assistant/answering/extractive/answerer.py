@@ -99,6 +99,11 @@ def _quotes_of(text: str) -> tuple[FoundQuote, ...]:
     return tuple(find_quotes(text))
 
 
+@lru_cache(maxsize=512)
+def _people_of(text: str) -> People:
+    return People(text)
+
+
 _WHICH_PERSON = re.compile(
     r"\bwhich (?:\w+ )?(?:person|official|leader|politician|spokes\w*|minister|diplomat|analyst|expert|scholar|"
     r"professor|researcher|general|commander|envoy|ambassador|senator|lawmaker|secretary|adviser|advisor)s?\b",
@@ -160,7 +165,7 @@ def role_sentence(pool: list[Candidate], scores: Vectors, name: str) -> int | No
     for i, cand in enumerate(pool):
         if surname not in cand.text:
             continue
-        role = People(cand.passage.chunk.text).resolve(name).role
+        role = _people_of(cand.passage.chunk.text).resolve(name).role
         if role and role in cand.text and (best is None or scores[i] > scores[best]):
             best = i
     return best
