@@ -4,10 +4,10 @@ Usage::
 
     .venv/bin/python -m bench.experiments.hnsw_ef --home /tmp/k10_onnx --ef 100 300 1000 --runs 2
 
-For the 186 shared diplomacy questions (their query vectors), each ``--ef`` in a fresh process: the collection's
-``ef_search`` is set (``collection.modify``, on the store under ``--home``, so use a copy), every question is
-searched for the top 60 (``fetch_k``), and the result is compared with the exact top 60 by brute force over every
-stored vector: recall@10 and @60 of the exact neighbours, the share of questions whose top 60 differs between two
+For the 186 shared diplomacy questions (their query vectors), each ``--ef`` in a fresh process: the store is
+opened with ``hnsw_ef_search`` set to it (which changes the store under ``--home``: use a copy), every question
+is searched for the top 60 (``fetch_k``), and the result is compared with the exact top 60 by brute force over
+every stored vector: recall@10 and @60 of the exact neighbours, the share of questions whose top 60 differs between two
 runs of the same setting (a fresh process each), and the search's p50. Prints a table; ``--out`` writes it.
 """
 
@@ -33,22 +33,20 @@ QUESTIONS = SHARED / "diplomacy_questions.jsonl"
 K = 60
 
 
-def _store(home: Path) -> tuple[Store, Any]:
+def _store(home: Path, ef: int | None = None) -> tuple[Store, Any]:
+    """The store under ``home``; with ``ef``, opened with that HNSW search breadth (the store sets it on open)."""
     settings = settle_embedder(Settings(home=home))
+    if ef is not None:
+        settings = settings.updated(hnsw_ef_search=ef)
     embedder = build_embedder(settings)
     return Store(settings, embedder), embedder
 
 
 def exact(home: Path, questions: list[str]) -> tuple[list[list[str]], int]:
     store, embedder = _store(home)
-    ids: list[str] = []
-    rows: list[Any] = []
-    total = store.count_chunks()
-    for offset in range(0, total, 5000):
-        got = store._chunks.get(include=["embeddings"], limit=5000, offset=offset)
-        ids += got["ids"]
-        rows.append(np.asarray(got["embeddings"], dtype=np.float32))
-    matrix = np.concatenate(rows)
+    ids = store.chunk_ids()
+    rows = [vector for i in range(0, len(ids), 5000) for _, vector in store.get_chunks(ids[i : i + 5000])]
+    matrix = np.stack(rows).astype(np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     out = []
     for q in questions:
@@ -59,8 +57,7 @@ def exact(home: Path, questions: list[str]) -> tuple[list[list[str]], int]:
 
 
 def search(home: Path, ef: int, questions: list[str]) -> dict[str, Any]:
-    store, embedder = _store(home)
-    store._chunks.modify(configuration={"hnsw": {"ef_search": ef}})
+    store, embedder = _store(home, ef)
     results, times = [], []
     for q in questions:
         vector = embedder.embed_query(q)

@@ -347,7 +347,7 @@ class ExtractiveAnswerer:
         if floor > 0 and self._answerability(question, pool, scores, vectors, query) < floor:
             reason = "The sources don't say: the passages found are on the topic, but no sentence in them answers "
             return self._closest(reason + "this question.", "answerability", pool, best)
-        return self._select(pool, fitted, vectors, asks_for_list(question), question)
+        return self._select(pool, fitted, vectors, question)
 
     def _closest(self, reason: str, rule: str, pool: list[Candidate], best: int) -> Draft:
         """A refusal that shows what the sources come closest to: the best sentence, quoted and cited, so the
@@ -431,13 +431,12 @@ class ExtractiveAnswerer:
         unique = list(dict.fromkeys(names))
         return " ".join(unique) if unique else " ".join(wanted)
 
-    def _select(
-        self, pool: list[Candidate], scores: Vectors, vectors: Vectors, wants_list: bool = False, question: str = ""
-    ) -> Draft:
+    def _select(self, pool: list[Candidate], scores: Vectors, vectors: Vectors, question: str) -> Draft:
         """Best sentences above a floor relative to the best, skipping near-repeats.
 
         A question asking for several things ("what were the goals") gets a longer answer.
         """
+        wants_list = asks_for_list(question)
         max_sentences = self._settings.answering.max_sentences + (1 if wants_list else 0)
         max_words = int(self._settings.answering.max_words * (1.4 if wants_list else 1.0))
         top = [int(i) for i in np.argsort(-scores)[:12]]
