@@ -8,11 +8,14 @@ from typing import Any
 from assistant.answering.extractive.answerer import (
     ExtractiveAnswerer,
     asks_who,
+    by_speaker,
     candidates,
     continuation,
     introduction,
+    quotation_rest,
     role_question,
     speaker_of,
+    statement_question,
 )
 from assistant.core.gazetteer import capital_aliases
 from assistant.core.lexical import answer_type, content_stems, entities, mentioned
@@ -123,3 +126,65 @@ def test_a_role_question_leads_with_the_sentence_giving_the_role(embedder: Any, 
     draft = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose("What's Kurt Campbell's job?", [passage])
     assert not draft.abstained
     assert "White House Indo-Pacific Coordinator Kurt Campbell" in draft.sentences[0].text
+
+
+# An analyst's words run over three sentences, only the first naming her; others speak around them.
+STATEMENT = (
+    "The ministers met in Geneva on Tuesday to discuss the grain corridor and the sanctions around it.\n\n"
+    "Russia warned it would respond to any new sanctions on its exports, officials in Moscow said.\n\n"
+    "Maria Okafor, a fellow at the Lisbon Institute, said pressing on with the sanctions could push Russia to "
+    "escalate.\n\n"
+    "“Moscow has every reason to raise the price of its cooperation as far as it can,” she said. “It has no reason "
+    "to hold back on the corridor.”\n\n"
+    "“To us, the plan is an attempt to split the region into camps. It is a plan to create conflict,” the Russian "
+    "envoy Pavel Lebedev said of the sanctions.\n\n"
+    "Russia's foreign ministry said the talks on the corridor would resume next week in Geneva."
+)
+
+
+def test_statement_questions_name_whose_words_they_ask_for() -> None:
+    assert statement_question("What did Maria Okafor stress about how Russia might respond?") == "Maria Okafor"
+    assert statement_question("And how did Stoltenberg react to the announcement?") == "Stoltenberg"
+    assert statement_question("What's Okafor's view of the sanctions?") == "Okafor"
+    assert statement_question("What did the ministers discuss in Geneva?") == ""
+    assert statement_question("Who is Maria Okafor?") == ""
+
+
+def test_her_words_are_the_sentences_that_name_her_or_go_on_from_them() -> None:
+    pool = candidates([_passage(STATEMENT)])
+    theirs = [c.text[:20] for c, mine in zip(pool, by_speaker(pool, "Maria Okafor"), strict=True) if mine]
+    assert theirs == ["Maria Okafor, a fell", "“Moscow has every re", "“It has no reason to"]
+    lebedev = [c.text[:20] for c, his in zip(pool, by_speaker(pool, "Lebedev"), strict=True) if his]
+    assert lebedev == ["“To us, the plan is ", "It is a plan to crea"]  # named by the quotation's attribution
+
+
+def test_a_statement_question_is_answered_with_her_words_only(embedder: Any, tmp_path: Path) -> None:
+    question = "What did Okafor say Moscow would do?"
+    draft = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose(question, [_passage(STATEMENT)])
+    assert not draft.abstained and draft.sentences
+    okafor = ("Maria Okafor", "“Moscow has every reason", "“It has no reason")
+    assert all(s.text.startswith(okafor) for s in draft.sentences), [s.text for s in draft.sentences]
+    assert any("raise the price" in c.quote for c in draft.citations)
+    for citation in draft.citations:
+        assert STATEMENT[citation.start : citation.end] == citation.quote
+    off = make_settings(tmp_path, reading_rules=["speaker", "continuation", "role", "quotation"])
+    plain = ExtractiveAnswerer(embedder, off).compose(question, [_passage(STATEMENT)])
+    assert any(s.text.startswith("Russia warned") for s in plain.sentences)  # others' words, without the rule
+
+
+def test_a_quotation_over_two_sentences_is_read_whole() -> None:
+    pool = candidates([_passage(STATEMENT)])
+    first = next(i for i, c in enumerate(pool) if c.text.startswith("“To us"))
+    second = next(i for i, c in enumerate(pool) if c.text.startswith("It is a plan"))
+    assert quotation_rest(pool, first) == [second] and quotation_rest(pool, second) == [first]
+    okafor = next(i for i, c in enumerate(pool) if c.text.startswith("“Moscow has"))
+    assert [pool[j].text[:10] for j in quotation_rest(pool, okafor)] == []  # a quotation of one sentence
+    assert quotation_rest(pool, 0) == []  # no quotation at all
+
+
+def test_the_whole_quotation_follows_its_lead_in_reading_order(embedder: Any, tmp_path: Path) -> None:
+    question = "How did the Russian envoy characterize the sanctions plan?"
+    draft = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose(question, [_passage(STATEMENT)])
+    texts = [s.text for s in draft.sentences]
+    lead = next(i for i, t in enumerate(texts) if t.startswith("“To us"))
+    assert texts[lead + 1].startswith("It is a plan to create conflict"), texts

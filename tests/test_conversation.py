@@ -91,3 +91,18 @@ def test_a_follow_up_carries_one_turn_of_older_words_and_no_older_person() -> No
         resolve("Why was he visiting?", once)
         == "Why was he visiting? (first White House state dinner; many people attended)"
     )
+
+
+def test_after_a_question_asking_who_he_is_the_person_the_answer_names() -> None:
+    who = "Who is the State Department's top East Asia diplomat in this story?"
+    answer = (
+        "“We’re coming to Beijing with a realistic, confident approach,” Daniel Kritenbrink, the Department of "
+        "State’s top diplomat for East Asia, told reporters [1]."
+    )
+    assert resolve("What did he stress?", who, answer) == (
+        "What did Daniel Kritenbrink stress? (State Department top East Asia diplomat story)"
+    )
+    # not after a question that asks something else: the answer's names are what it is about, not who "he" is
+    assert resolve("What did he stress?", "What is the trip about?", answer) == "What did he stress? (trip)"
+    # a person the previous question names still comes first
+    assert resolve("What did he stress?", "Who met Kurt Campbell?", answer) == "What did Kurt Campbell stress? (met)"

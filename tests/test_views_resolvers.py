@@ -69,6 +69,15 @@ def test_every_quote_is_the_exact_text_between_its_marks() -> None:
         assert "\n" not in text[quote.start : quote.end]
 
 
+def test_a_curly_quote_closed_by_a_straight_mark_ends_there() -> None:
+    text = (
+        'Officials called the balloon “part of a larger surveillance program." Last week the base was confirmed. '
+        "The navies met in the strait."
+    )
+    [quote] = find_quotes(text)
+    assert text[quote.start : quote.end] == "part of a larger surveillance program."
+
+
 # -- dates --------------------------------------------------------------------------------------------------
 
 

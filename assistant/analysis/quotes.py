@@ -100,6 +100,8 @@ def _paragraph_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
             close = _single_close(text, opening + 1, end)
         else:
             close = text.find(_PAIRS[mark], opening + 1, end)
+            if close < 0 and mark == "“":  # “…" : closed by a straight mark (a typesetting slip)
+                close = text.find('"', opening + 1, end)
             other = text.find("“", opening + 1, end) if mark == "“" else -1
             if 0 <= other < close:  # a new quote opens first: this one runs on to the next paragraph
                 close = -1

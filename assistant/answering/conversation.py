@@ -7,8 +7,9 @@ by rule, from the previous turn's resolved question:
   subject and points at nothing) stand alone;
 - "And Campbell?" / "What about Campbell?" asks the previous question of Campbell: "What did Campbell stress?";
 - he / she / his / her stand for the first person the previous question named, or else its carried context
-  named (the first such pronoun is replaced; "his" / "her" after a name the question gives itself
-  is that person's and the question stands alone): "Where else is Blinken stopping?";
+  named, or else, after a question asking who, the first full name its answer gives (the first such pronoun is
+  replaced; "his" / "her" after a name the question gives itself is that person's and the question stands
+  alone): "Where else is Blinken stopping?";
 - anything else that leans on the previous turn ("How much did it cost?") keeps its words and carries the
   previous question's topic words for retrieval only, in a trailing parenthesis, then (after a ``;``) the words
   that question carried itself: ``How much did it cost? (seize Maduro plane)``, and a turn later ``Who paid?
@@ -151,8 +152,9 @@ def _ask_of(subject: str, previous: str) -> str | None:
     return None
 
 
-def resolve(question: str, previous_query: str) -> str:
-    """A follow-up as a standalone query (see the module doc); ``previous_query`` is the previous turn's query."""
+def resolve(question: str, previous_query: str, previous_answer: str = "") -> str:
+    """A follow-up as a standalone query (see the module doc); ``previous_query`` is the previous turn's query,
+    ``previous_answer`` its answer (it says who "he" is after a question asking who)."""
     question = " ".join(question.split())
     if switched := _TOPIC_SWITCH.match(question):
         rest = question[switched.end() :]
@@ -164,19 +166,34 @@ def resolve(question: str, previous_query: str) -> str:
     named = ellipsis is not None and _people(ellipsis["subject"]) == [ellipsis["subject"].removesuffix("'s")]
     if ellipsis and named and (asked := _ask_of(ellipsis["subject"], previous)) is not None:
         return asked
-    if _PERSONAL.search(question) and (person := _antecedent(previous_query)):
+    person = _antecedent(previous_query) or _answered_who(previous, previous_answer)
+    if _PERSONAL.search(question) and person:
         return carry_over(_PERSONAL.sub(lambda m: _named_as(m.group(), person), question, count=1), previous_query)
     return carry_over(question, previous_query)
 
 
 def _antecedent(previous_query: str) -> str | None:
     """Who "he" / "she" stands for: the first person the previous question names, else one its carried context
-    names. (Not the answer's first full name: on the tune half of seeds/eval that resolved one follow-up right
-    and one wrong, and changed no result for the better.)"""
+    names. (Not the answer's first full name, unless the question asked who, :func:`_answered_who`: taken after
+    any question, on the tune half of seeds/eval that resolved one follow-up right and one wrong.)"""
     previous, context = split_context(previous_query)
     people = _people(previous[len(previous.split()[0]) :]) if previous.split() else []
     people = people or _people(context.split(";")[0])  # not the older words it carried along
     return people[0] if people else None
+
+
+_ASKS_WHO = re.compile(
+    r"^\W*(?:who\b|which (?:\w+ )?(?:person|official|leader|diplomat|minister|analyst|expert)\b)", re.I
+)
+
+
+def _answered_who(previous: str, answer: str) -> str | None:
+    """After a question asking who ("Who is the State Department's top East Asia diplomat?"), the first full name
+    its answer gives ("Daniel Kritenbrink")."""
+    if not _ASKS_WHO.match(previous):
+        return None
+    names = [p for p in _people(answer) if len(p.split()) >= 2]
+    return names[0] if names else None
 
 
 def _named_as(pronoun: str, person: str) -> str:

@@ -379,13 +379,16 @@ class AnsweringSettings(Group):
         "covers a yes/no question's topic).",
     )
     reading_rules: tuple[str, ...] = Field(
-        default=("speaker", "continuation", "role"),
+        default=("speaker", "continuation", "role", "statement", "quotation"),
         description="Extractive: the reading rules that are on (JSON list): speaker (a question asking who said "
         "something, answered by a quotation that does not name its speaker in full, also cites the sentence of the "
         "same article that does); continuation (a question asking for several things, answered by a sentence the "
         "next one or two sentences of its passage go on with: 'also', 'in addition', also cites that one); role "
         "('What's X's job?', 'Who is X?': the sentence giving X the role the article gives them leads and is never "
-        "refused for a low score). Each was measured on seeds/eval, tune and test halves (docs/evaluation.md).",
+        "refused for a low score); statement ('What did X stress?', 'How did X react?', 'What's X's view?': only "
+        "sentences giving X's words answer, when one of them is strong enough); quotation (a lead sentence that is "
+        "part of a quotation running over several sentences brings the rest of it, in reading order). Each was "
+        "measured on seeds/eval, tune and test halves (docs/evaluation.md).",
     )
     follow_up_rewrite: Literal["auto", "model", "rules"] = Field(
         default="auto",

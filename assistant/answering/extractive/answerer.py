@@ -171,6 +171,64 @@ def role_sentence(pool: list[Candidate], scores: Vectors, name: str) -> int | No
     return best
 
 
+_SAYS = r"(?:say|tell|stress|emphasi[sz]e|warn|argue|claim|announce|react|respond|think|describe|characteri[sz]e|add)"
+_STATEMENT_QUESTION = re.compile(
+    rf"^\W*(?i:and\s+)?(?:(?i:what|how)\s+(?i:did|does|do|has|have|had|would)\s+(?P<who>{_NAME_RUN})\s+(?i:{_SAYS})|"
+    rf"(?i:what(?:'s|’s|\s+is|\s+was))\s+(?P<whose>{_NAME_RUN})(?:'s|’s)\s+"
+    r"(?i:view|take|reaction|response|position|stance|assessment|argument|message|point))\b"
+)
+
+
+def statement_question(question: str) -> str:
+    """The person whose words a question asks for ("What did Kavanagh stress …?", "How did Stoltenberg react?",
+    "What's O'Brien's view …?"), or ""."""
+    found = _STATEMENT_QUESTION.match(question.strip())
+    return next((g for g in found.groups() if g), "") if found else ""
+
+
+_GOES_ON_SAYING = re.compile(
+    r"\b(?:he|she)\s+(?:said|added|told|wrote|noted|argued|warned|stressed|continued)\b|^\W*[“\"]"
+)
+
+
+def by_speaker(pool: list[Candidate], name: str) -> list[bool]:
+    """Per sentence, whether it gives ``name``'s words: it names them, holds a quotation attributed to them, or
+    goes on from such a sentence just before it ("…," she said; a quotation going on)."""
+    parts = {w.removesuffix("'s").removesuffix("’s") for w in name.split() if len(w) > 2}  # "Wei Fenghe": Wei
+    named = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(parts))) + r")\b")
+
+    def said_by(cand: Candidate) -> bool:
+        return bool(parts & set(speaker_of(cand).split()))
+
+    theirs = [bool(named.search(c.text)) or said_by(c) for c in pool]
+    at = {(c.passage.chunk.id, c.index): i for i, c in enumerate(pool)}
+    for i, cand in enumerate(pool):
+        before = at.get((cand.passage.chunk.id, cand.index - 1))
+        if not theirs[i] and before is not None and theirs[before] and _GOES_ON_SAYING.search(cand.text):
+            theirs[i] = not speaker_of(cand) or said_by(cand)
+    return theirs
+
+
+def quotation_rest(pool: list[Candidate], i: int, most: int = 2) -> list[int]:
+    """The other sentences of the quotation sentence ``i`` stands in, when it spans several ("To us, the strategy is
+    … It is a strategy to create conflict," Wei said.), in reading order, at most ``most``."""
+    cand = pool[i]
+    chunk = cand.passage.chunk
+    start, end = cand.start - chunk.start, cand.end - chunk.start
+    quote = next((q for q in _quotes_of(chunk.text) if q.start < end and start < q.end), None)
+    if quote is None or chunk.text[quote.end : quote.end + 1] not in ("”", '"'):
+        return []  # none, or one left open at its paragraph's end: where it stops is a guess
+    inside = [
+        j
+        for j, other in enumerate(pool)
+        if j != i
+        and other.passage.chunk.id == chunk.id
+        and other.start - chunk.start < quote.end
+        and quote.start < other.end - chunk.start
+    ]
+    return sorted(inside, key=lambda j: pool[j].start)[:most]
+
+
 _GOES_ON = re.compile(r"\b(also|as well|in addition|additionally|another|other)\b", re.I)
 
 
@@ -291,7 +349,7 @@ class ExtractiveAnswerer:
         return draft
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
-        return resolve(question, history[-1].query)
+        return resolve(question, history[-1].query, history[-1].answer)
 
     def close(self) -> None:
         pass
@@ -335,6 +393,10 @@ class ExtractiveAnswerer:
             if idf.coverage(topic, set(content_stems(pool[best].text))) < self._settings.answering.polar_min_coverage:
                 reason = "The sources don't say: no passage confirms or denies this."
                 return self._closest(reason, "polar", pool, best)
+        if (who := statement_question(question)) and "statement" in self._settings.answering.reading_rules:
+            theirs = np.array(by_speaker(pool, who))
+            if bool((theirs & (scores >= self._floor(scores))).any()):  # their words only
+                scores = np.where(theirs, scores, 0.0).astype(np.float32)
         fitted = scores
         slot = slot_of(question)
         if slot is not None:
@@ -457,11 +519,19 @@ class ExtractiveAnswerer:
             more = continuation(pool, chosen[0])
             if more is not None and more not in chosen:  # a list the article goes on with ("will also raise …")
                 chosen = [chosen[0], more, *chosen[1:]]
+        lead = 1
+        if chosen and "quotation" in self._settings.answering.reading_rules:
+            rest = quotation_rest(pool, chosen[0])
+            if rest:  # the whole quotation the lead sentence is part of opens the answer, in reading order
+                whole = sorted([chosen[0], *rest], key=lambda j: pool[j].start)
+                chosen = [*whole, *(j for j in chosen[1:] if j not in whole)][: max(max_sentences, len(whole))]
+                lead = len(whole)
         if chosen and asks_who(question) and "speaker" in self._settings.answering.reading_rules:
             intro = introduction(pool, chosen[0])
             if intro is not None:  # "who said…": the sentence that names the speaker answers, the quote shows it
+                lead += 0 if intro in chosen[:lead] else 1
                 chosen = [intro, *(i for i in chosen if i != intro)]
-        return self._render(pool, chosen, lead=True, scores=scores)
+        return self._render(pool, chosen, lead=lead, scores=scores)
 
     def _summary(self, topic: str, pool: list[Candidate], wanted: int, bullets: bool) -> Draft:
         """A briefing: the ``wanted`` best sentences on ``topic`` that say different things, from the top
@@ -481,18 +551,16 @@ class ExtractiveAnswerer:
             draft = replace(draft, text="\n".join(f"- {s.text}" for s in draft.sentences))
         return draft
 
-    def _render(
-        self, pool: list[Candidate], chosen: list[int], lead: bool = False, scores: Vectors | None = None
-    ) -> Draft:
-        """The chosen sentences (best first in ``chosen``) in reading order, article by article; with ``lead``, the
-        best sentence opens the answer and the rest follow in reading order. Each carries how likely it answers
-        (:func:`answers_probability` of its score)."""
+    def _render(self, pool: list[Candidate], chosen: list[int], lead: int = 0, scores: Vectors | None = None) -> Draft:
+        """The chosen sentences (best first in ``chosen``) in reading order, article by article; the first ``lead``
+        of ``chosen`` (the best sentence, a quotation it belongs to) open the answer as given and the rest follow
+        in reading order. Each carries how likely it answers (:func:`answers_probability` of its score)."""
         best_of_article: dict[str, int] = {}
         for rank, i in enumerate(chosen):
             best_of_article.setdefault(pool[i].passage.chunk.article_id, rank)
         reading = sorted(chosen, key=lambda i: (best_of_article[pool[i].passage.chunk.article_id], pool[i].start))
         if lead and chosen:
-            reading = [chosen[0], *(i for i in reading if i != chosen[0])]
+            reading = [*chosen[:lead], *(i for i in reading if i not in chosen[:lead])]
         sentences: list[Sentence] = []
         citations: list[Citation] = []
         numbers: dict[str, int] = {}

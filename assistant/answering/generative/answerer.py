@@ -201,7 +201,7 @@ class GenerativeAnswerer:
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         """A standalone version of a follow-up question (small prompt, no streaming; or the offline rules)."""
         if self._rewrite_by_rules:
-            return resolve(question, history[-1].query)
+            return resolve(question, history[-1].query, history[-1].answer)
         lines = [f"User: {t.question}\nAssistant: {t.answer[:300]}" for t in history[-3:]]
         prompt = load_prompt("rewrite").format(history="\n".join(lines), question=question)
         try:
