@@ -188,3 +188,16 @@ def test_the_whole_quotation_follows_its_lead_in_reading_order(embedder: Any, tm
     texts = [s.text for s in draft.sentences]
     lead = next(i for i, t in enumerate(texts) if t.startswith("“To us"))
     assert texts[lead + 1].startswith("It is a plan to create conflict"), texts
+
+
+def test_a_briefing_without_a_topic_of_its_own_takes_the_conversations(embedder: Any, tmp_path: Path) -> None:
+    """ "Give me the main points of the coverage" names no topic: in a conversation it is about the carried topic
+    words, not about the request's own words."""
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
+    request = "Give me the main points of the coverage in two sentences."
+    for context, opening in (("Okafor view; Lisbon Institute fellow", "Maria Okafor"), ("grain corridor", "The minis")):
+        draft = answerer.compose(request, [_passage(STATEMENT)], context=context)
+        assert not draft.abstained and len(draft.sentences) == 2
+        assert draft.sentences[0].text.startswith(opening), [s.text for s in draft.sentences]
+    alone = answerer.compose(request, [_passage(STATEMENT)])  # no conversation: the top story's headline
+    assert not alone.abstained and len(alone.sentences) == 2

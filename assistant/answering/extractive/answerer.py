@@ -338,7 +338,8 @@ class ExtractiveAnswerer:
     def stream(self, question: str, query: str, passages: Sequence[Passage], scope: Scope) -> DraftStream:
         """Compose, refuse when every cited passage falls outside the question's dates, mark each sentence's
         support; the sentences stream once chosen, before their support is marked (the final answer carries it)."""
-        draft = self.compose(split_context(query)[0], list(passages))  # carried context is for retrieval only
+        core, context = split_context(query)  # carried context is for retrieval (and a briefing's topic) only
+        draft = self.compose(core, list(passages), context=context)
         if not draft.abstained and (stale := off_window_reason(scope.window, draft.citations)):
             draft = Draft.refusal(stale, rule="off_window")
         for i, sentence in enumerate(draft.sentences):
@@ -354,9 +355,10 @@ class ExtractiveAnswerer:
     def close(self) -> None:
         pass
 
-    def compose(self, question: str, passages: list[Passage]) -> Draft:
+    def compose(self, question: str, passages: list[Passage], context: str = "") -> Draft:
         """The answer, or a refusal by the first refusal rule that fires (each named in ``Draft.rule``; the
-        rules listed in ``settings.answering.refusal_rules`` are on)."""
+        rules listed in ``settings.answering.refusal_rules`` are on). ``context``: the topic words a follow-up
+        carried (what "the main points of the coverage" are about in a conversation)."""
         rules = set(self._settings.answering.refusal_rules)
         pool = candidates(passages)
         if not pool:
@@ -377,7 +379,10 @@ class ExtractiveAnswerer:
             reason = "The sources don't say: none of the passages found is about this question."
             return _abstain(reason + close, rule="off_topic")
         if summary is not None:
-            return self._summary(asked or question, pool, *summary)
+            # a briefing that names no topic of its own ("the main points of the coverage"): the conversation's
+            # topic, else the story retrieval found first
+            about = asked or " ".join(context.replace(";", " ").split()) or passages[0].chunk.title or question
+            return self._summary(about, pool, *summary)
         scores, vectors, query = self._score(question, pool)
         if (who := role_question(question)) and "role" in self._settings.answering.reading_rules:
             role = role_sentence(pool, scores, who)
