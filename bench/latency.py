@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answering.assistant import Assistant
-from assistant.core.settings import Settings, apply_offline_env
+from assistant.core.settings import RetrievalSettings, Settings, apply_offline_env
 from assistant.models.embedders import Embedder, build_embedder
 from assistant.retrieval.retriever import Retriever
 from assistant.store.chroma import Store
@@ -39,7 +39,7 @@ from bench.corpus import ROOT, SHARED, require_shared
 RESULTS = ROOT / "bench" / "results" / "latency.md"
 # (retrieval, second stage): dense alone; hybrid (dense + BM25 fused); hybrid with the feature re-scorer
 CONFIGS = [("dense", "off"), ("hybrid", "off"), ("hybrid", "features")]
-HAS_STAGES = "rerank" in Settings.model_fields
+HAS_STAGES = "rerank" in RetrievalSettings.model_fields
 
 
 @dataclass
@@ -113,7 +113,8 @@ def measure_store(label: str, home: Path, embedder: Embedder, args: argparse.Nam
                 retrieve_ms = timed(retriever.retrieve, queries)
                 answer_ms: list[float] = []
                 if retrieval == "hybrid" or not HAS_STAGES:
-                    bot = Assistant(settings, store, embedder)
+                    # cold answers in every mode: nothing kept from the rows and modes asked before
+                    bot = Assistant(settings.updated(keep_exact_vectors=False), store, embedder)
                     bot.answer(queries[-1])  # warm-up
                     answer_ms = timed(bot.answer, answered)
                 rows.append(Row(label, chunks, mode, retrieval, rerank, retrieve_ms, answer_ms))
