@@ -201,3 +201,9 @@ def test_a_briefing_without_a_topic_of_its_own_takes_the_conversations(embedder:
         assert draft.sentences[0].text.startswith(opening), [s.text for s in draft.sentences]
     alone = answerer.compose(request, [_passage(STATEMENT)])  # no conversation: the top story's headline
     assert not alone.abstained and len(alone.sentences) == 2
+
+
+def test_a_short_name_alone_still_picks_its_own_sentences() -> None:
+    text = "Xi met the envoy in Beijing on Monday. The envoy left for Tokyo afterwards. Xi said the talks were useful."
+    pool = candidates([_passage(text)])
+    assert [c.text[:8] for c, his in zip(pool, by_speaker(pool, "Xi"), strict=True) if his] == ["Xi met t", "Xi said "]

@@ -194,7 +194,8 @@ _GOES_ON_SAYING = re.compile(
 def by_speaker(pool: list[Candidate], name: str) -> list[bool]:
     """Per sentence, whether it gives ``name``'s words: it names them, holds a quotation attributed to them, or
     goes on from such a sentence just before it ("…," she said; a quotation going on)."""
-    parts = {w.removesuffix("'s").removesuffix("’s") for w in name.split() if len(w) > 2}  # "Wei Fenghe": Wei
+    words = [w.removesuffix("'s").removesuffix("’s") for w in name.split()]
+    parts = {w for w in words if len(w) > 2} or set(words)  # "Wei Fenghe": Wei too; "Xi" alone stays
     named = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(parts))) + r")\b")
 
     def said_by(cand: Candidate) -> bool:
