@@ -116,11 +116,16 @@ def asks_who(question: str) -> bool:
     return answer_type(question) == "person" or bool(_WHICH_PERSON.search(question))
 
 
-def speaker_of(cand: Candidate) -> str:
-    """Who said the quotation the sentence holds or stands in (the fullest name its passage gives), or ""."""
+def _quotes_at(cand: Candidate) -> list[FoundQuote]:
+    """The quotations of the sentence's chunk that overlap it, in reading order (chunk offsets)."""
     chunk = cand.passage.chunk
     start, end = cand.start - chunk.start, cand.end - chunk.start
-    return next((q.speaker for q in _quotes_of(chunk.text) if q.start < end and start < q.end and q.speaker), "")
+    return [q for q in _quotes_of(chunk.text) if q.start < end and start < q.end]
+
+
+def speaker_of(cand: Candidate) -> str:
+    """Who said the quotation the sentence holds or stands in (the fullest name its passage gives), or ""."""
+    return next((q.speaker for q in _quotes_at(cand) if q.speaker), "")
 
 
 def introduction(pool: list[Candidate], i: int) -> int | None:
@@ -198,25 +203,22 @@ def by_speaker(pool: list[Candidate], name: str) -> list[bool]:
     parts = {w for w in words if len(w) > 2} or set(words)  # "Wei Fenghe": Wei too; "Xi" alone stays
     named = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(parts))) + r")\b")
 
-    def said_by(cand: Candidate) -> bool:
-        return bool(parts & set(speaker_of(cand).split()))
-
-    theirs = [bool(named.search(c.text)) or said_by(c) for c in pool]
+    speakers = [speaker_of(c) for c in pool]
+    said_by = [bool(parts & set(speaker.split())) for speaker in speakers]
+    theirs = [bool(named.search(c.text)) or said for c, said in zip(pool, said_by, strict=True)]
     at = {(c.passage.chunk.id, c.index): i for i, c in enumerate(pool)}
     for i, cand in enumerate(pool):
         before = at.get((cand.passage.chunk.id, cand.index - 1))
         if not theirs[i] and before is not None and theirs[before] and _GOES_ON_SAYING.search(cand.text):
-            theirs[i] = not speaker_of(cand) or said_by(cand)
+            theirs[i] = not speakers[i] or said_by[i]
     return theirs
 
 
 def quotation_rest(pool: list[Candidate], i: int, most: int = 2) -> list[int]:
     """The other sentences of the quotation sentence ``i`` stands in, when it spans several ("To us, the strategy is
     … It is a strategy to create conflict," Wei said.), in reading order, at most ``most``."""
-    cand = pool[i]
-    chunk = cand.passage.chunk
-    start, end = cand.start - chunk.start, cand.end - chunk.start
-    quote = next((q for q in _quotes_of(chunk.text) if q.start < end and start < q.end), None)
+    chunk = pool[i].passage.chunk
+    quote = next(iter(_quotes_at(pool[i])), None)
     if quote is None or chunk.text[quote.end : quote.end + 1] not in ("”", '"'):
         return []  # none, or one left open at its paragraph's end: where it stops is a guess
     inside = [
