@@ -168,3 +168,11 @@ def test_a_question_in_the_sources_is_never_an_answer(embedder: Any, tmp_path: P
     composed = answerer.compose(SUCCESSOR, [_passage(quiz, title="Quiz of the week")])
     assert composed.abstained
     assert all("?" not in c.quote for c in composed.citations)
+
+
+def test_a_name_the_sources_never_mention_is_given_as_the_question_spells_it(embedder: Any, tmp_path: Path) -> None:
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
+    for _ in range(3):  # the same words in the same order every time (they came from a set before)
+        composed = answerer.compose("What did Shoigu say during his stop in Timor-Leste?", [_passage(ON_TOPIC)])
+        assert composed.abstained and composed.rule == "unnamed_entity"
+        assert composed.reason.startswith("The sources don't say: they never mention Timor Leste. ")

@@ -495,8 +495,8 @@ class ExtractiveAnswerer:
         )
 
     def _named(self, question: str, missing: list[list[str]]) -> str:
-        wanted = {term for entity in missing for term in entity}
-        words = [w.strip("?.,!'’\"").removesuffix("'s").removesuffix("’s") for w in question.split()]
+        wanted = list(dict.fromkeys(term for entity in missing for term in entity))  # in question order
+        words = [w.strip("?.,!'’\"").removesuffix("'s").removesuffix("’s") for w in re.split(r"[\s‐–—-]+", question)]
         names = [w for w in words if w and stem(w) in wanted]
         unique = list(dict.fromkeys(names))
         return " ".join(unique) if unique else " ".join(wanted)
