@@ -128,6 +128,18 @@ def test_a_role_question_leads_with_the_sentence_giving_the_role(embedder: Any, 
     assert "White House Indo-Pacific Coordinator Kurt Campbell" in draft.sentences[0].text
 
 
+def test_a_role_given_where_the_passage_names_them_by_surname_alone_leads(embedder: Any, tmp_path: Path) -> None:
+    text = (  # a sentence restating the question outscores the one that answers it
+        "John Bolton's background matters to the talks, officials said, as Bolton keeps talking about them. "
+        "“The Russians are spending ammunition at extraordinary rates,” Bolton said. "
+        "In an interview, Bolton – an expert on North Korea – said he was not surprised by the overtures."
+    )
+    passage = Passage(Chunk("c1-0000", "c1", text, 0, len(text), title="Russia and North Korea"), 0.6, 1)
+    draft = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose("What's John Bolton's background?", [passage])
+    assert not draft.abstained
+    assert "Bolton – an expert on North Korea –" in draft.sentences[0].text
+
+
 # An analyst's words run over three sentences, only the first naming her; others speak around them.
 STATEMENT = (
     "The ministers met in Geneva on Tuesday to discuss the grain corridor and the sanctions around it.\n\n"

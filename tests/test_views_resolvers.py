@@ -147,3 +147,16 @@ def test_she_said_after_reported_speech_is_the_reporter_not_the_earlier_speaker(
     # someone named after the reporter: the pronoun stays unresolved rather than guessed
     other = text.replace("change much.", "change much.\n\nPiet Varga, the premier, met her later.")
     assert [s for _, s in _said(other)] == ["Ana Ruiz", ""]
+
+
+def test_a_role_given_at_a_later_mention_by_surname_is_the_persons_role() -> None:
+    from assistant.analysis.names import People
+
+    text = (
+        "Officials including John Bolton and Anthony Ruggiero were briefed. The deal would help both sides, "
+        "according to Bolton, a former national security adviser in the Trump administration, and Ruggiero."
+    )
+    assert People(text).resolve("John Bolton").role == "a former national security adviser in the Trump administration"
+    dashed = "John Bolton spoke first. In an interview, Bolton – an expert on North Korea – said he was not surprised."
+    assert People(dashed).resolve("Bolton").role == "an expert on North Korea"
+    assert People("John Bolton spoke. Later Bolton said so, Mr. Smith added.").resolve("Bolton").role == ""

@@ -67,6 +67,10 @@ CAP_RUN = re.compile(rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD})*")
 _APPOSITIVE = re.compile(
     r",\s+((?:the|a|an|[A-Z][\w’'-]*’s|[A-Z][\w’'-]*'s|his|her|who|[A-Z])[^,;“”\"()]{2,140}?)(?:,|\.(?:\s|$))"
 )
+# "Bolton – an expert on North Korea – said": the same between dashes
+_DASH_APPOSITIVE = re.compile(
+    r"\s+[–—−]\s+((?:the|a|an|[A-Z][\w’'-]*’s|[A-Z][\w’'-]*'s|his|her)\s[^,;“”\"()–—−]{2,140}?)\s+[–—−]\s"
+)
 # "Sudavia's foreign minister, Piet Varga,": a role, a comma, then the name.
 _ROLE_COMMA = re.compile(r"((?:[A-Z][\w’'-]*’s|[A-Z][\w’'-]*'s|the|The)\s+[\w’' -]{2,60}),\s+$")
 _TITLE_BEFORE = re.compile(r"([\w’'-]+(?:\s+[\w’'-]+){0,7})\s+$")
@@ -131,6 +135,12 @@ def _title_before(text: str, start: int) -> str:
     return ""
 
 
+def role_at(text: str, start: int, end: int) -> str:
+    """The role ``text`` gives the name at ``text[start:end]``: a title before it ("spokesman Matthew Miller"), or an
+    appositive after it ("Bolton, a former national security adviser, …", "Bolton – an expert on North Korea –")."""
+    return _title_before(text, start) or People._appositive(text, end)
+
+
 class People:
     """The people an article names, by surname: the fullest name and the first role the article gives."""
 
@@ -147,10 +157,20 @@ class People:
                 continue
             role = title or _title_before(text, match.start()) or self._appositive(text, match.end())
             self._add(" ".join(words), role)
+        # a role given only at a later mention by surname ("according to Bolton, a former national security
+        # adviser, …", "Bolton – an expert on North Korea – said")
+        for match in CAP_RUN.finditer(text):
+            surname = _clean(possessive_off(match.group()))
+            known = self._by_surname.get(surname)
+            if known is None or known.role or " " in match.group().strip():
+                continue
+            role = role_at(text, match.start(), match.end())
+            if role:
+                self._by_surname[surname] = Person(known.name, role)
 
     @staticmethod
     def _appositive(text: str, end: int) -> str:
-        found = _APPOSITIVE.match(text, end)
+        found = _APPOSITIVE.match(text, end) or _DASH_APPOSITIVE.match(text, end)
         if not found:
             return ""
         role = found.group(1).strip()

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.analysis.names import People
+from assistant.analysis.names import People, role_at
 from assistant.analysis.quotes import FoundQuote, find_quotes
 from assistant.answering.conversation import Turn, resolve, split_context
 from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope, closest_coverage, off_window_reason
@@ -171,6 +171,9 @@ def role_sentence(pool: list[Candidate], scores: Vectors, name: str) -> int | No
         if surname not in cand.text:
             continue
         role = _people_of(cand.passage.chunk.text).resolve(name).role
+        if not (role and role in cand.text):  # the chunk names them by surname alone: a role at that mention
+            role = next((r for m in re.finditer(rf"\b{re.escape(surname)}\b", cand.text)
+                         if (r := role_at(cand.text, m.start(), m.end()))), "")  # fmt: skip
         if role and role in cand.text and (best is None or scores[i] > scores[best]):
             best = i
     return best
