@@ -15,9 +15,17 @@ kept. Items are split once into tune and test halves by the SHA-1 parity of thei
 (:func:`assistant.evaluate.questions.split_of`); thresholds are chosen on tune, CI gates on test
 (``tests/test_replay.py``).
 
+``tests/fixtures/replay/shared_replay.jsonl`` is the same over three articles of the shared RealTime QA pool
+that no threshold was chosen on (written independently, 2026-12-04): each item names its ``article`` by
+``doc_id`` and its cites are ``[start, end]`` offsets into that article's text, so no article text enters the
+repository; the library is those three articles, read from ``../shared`` (the run stops with a message when it is
+absent).
+
 Usage::
 
     .venv/bin/python -m bench.replay [--out bench/results/replay.md] [--rows /tmp/replay_rows.jsonl]
+    .venv/bin/python -m bench.replay --set tests/fixtures/replay/shared_replay.jsonl \
+        --out bench/results/replay_shared.md
 """
 
 from __future__ import annotations
@@ -36,10 +44,12 @@ from typing import Any
 from assistant.answering.assistant import Assistant
 from assistant.core.sentences import sentence_spans
 from assistant.core.settings import REPO_ROOT, Settings, apply_offline_env
+from assistant.evaluate.library import SHARED_POOL
 from assistant.evaluate.questions import split_of
 from bench.report import publish
 
 REPLAY = REPO_ROOT / "tests" / "fixtures" / "replay" / "seed_replay.jsonl"
+SHARED_REPLAY = REPO_ROOT / "tests" / "fixtures" / "replay" / "shared_replay.jsonl"
 SEED_ARTICLE = REPO_ROOT / "seeds" / "000_c8c58ef786186102.txt"
 RESULTS = Path(__file__).resolve().parent / "results" / "replay.md"
 CORRECT = "correct"
@@ -61,6 +71,7 @@ class ReplayItem:
     id: str
     question: str
     sentences: tuple[ReplaySentence, ...]
+    article: str = ""  # a shared pool doc_id; "" for the seed article
 
     @property
     def half(self) -> str:
@@ -82,20 +93,46 @@ class Outcome:
         return self.verdict in ("supported", "weak")
 
 
+def shared_articles(doc_ids: Iterable[str], pool: Path = SHARED_POOL) -> dict[str, dict[str, Any]]:
+    """The shared pool's records of ``doc_ids``; SystemExit with a message when the pool or one of them is absent."""
+    wanted = set(doc_ids)
+    if not pool.is_file():
+        raise SystemExit(f"skipped: the replay set names shared articles and {pool} is absent")
+    found: dict[str, dict[str, Any]] = {}
+    with pool.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record.get("doc_id") in wanted:
+                found[record["doc_id"]] = record
+    if missing := sorted(wanted - set(found)):
+        raise SystemExit(f"not in {pool.name}: {', '.join(missing)}")
+    return found
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def load(path: Path = REPLAY) -> list[ReplayItem]:
-    """The replay set; each sentence must be one sentence to the splitter and each ``cite`` article text."""
-    article = SEED_ARTICLE.read_text(encoding="utf-8")
+    """The replay set; each sentence must be one sentence to the splitter and each ``cite`` article text (a string
+    of the seed article, or ``[start, end]`` offsets into the item's shared ``article``)."""
+    records = _records(path)
+    shared = shared_articles({r["article"] for r in records if r.get("article")}) if any(
+        r.get("article") for r in records
+    ) else {}  # fmt: skip
+    seed = SEED_ARTICLE.read_text(encoding="utf-8")
     items = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        sentences = tuple(ReplaySentence(s["label"], s["text"], tuple(s["cite"])) for s in record["sentences"])
-        for s in sentences:
-            assert s.label == CORRECT or s.label in KINDS, s
-            assert len(sentence_spans(s.text)) == 1, f"not one sentence: {s.text!r}"
-            assert s.cite and all(c in article for c in s.cite), f"cite not in the article: {s.cite}"
-        items.append(ReplayItem(record["id"], record["question"], sentences))
+    for record in records:
+        article = shared[record["article"]]["text"] if record.get("article") else seed
+        sentences = []
+        for s in record["sentences"]:
+            cite = tuple(c if isinstance(c, str) else article[c[0] : c[1]] for c in s["cite"])
+            sentences.append(ReplaySentence(s["label"], s["text"], cite))
+        for sentence in sentences:
+            assert sentence.label == CORRECT or sentence.label in KINDS, sentence
+            assert len(sentence_spans(sentence.text)) == 1, f"not one sentence: {sentence.text!r}"
+            assert sentence.cite and all(c.strip() and c in article for c in sentence.cite), sentence.cite
+        items.append(ReplayItem(record["id"], record["question"], tuple(sentences), record.get("article", "")))
     return items
 
 
@@ -157,8 +194,11 @@ def rates(outcomes: Sequence[Outcome]) -> dict[str, float]:
 
 
 @contextmanager
-def seeded_assistant(url: str, home: Path | None = None, **overrides: Any) -> Iterator[Assistant]:
-    """A generative assistant over the seed article (ingested into ``home``, a temporary one by default)."""
+def seeded_assistant(
+    url: str, home: Path | None = None, articles: Sequence[str] = (), **overrides: Any
+) -> Iterator[Assistant]:
+    """A generative assistant over the seed article, or over the shared ``articles`` (doc_ids) when given
+    (ingested into ``home``, a temporary one by default)."""
     from assistant.models.chat import build_chat_model
     from assistant.models.embedders import build_embedder
     from assistant.store.chroma import Store
@@ -171,7 +211,12 @@ def seeded_assistant(url: str, home: Path | None = None, **overrides: Any) -> It
         embedder = build_embedder(settings)
         store = Store(settings, embedder)
         if store.count_chunks() == 0:
-            ingest_paths([SEED_ARTICLE], store, embedder, settings)
+            paths = [SEED_ARTICLE]
+            if articles:  # the shared records, written under the run's home (never into the repository)
+                records = shared_articles(articles)
+                paths = [settings.home / "replay_articles.jsonl"]
+                paths[0].write_text("".join(json.dumps(records[a]) + "\n" for a in articles), encoding="utf-8")
+            ingest_paths(paths, store, embedder, settings)
         yield Assistant(settings, store, embedder, build_chat_model(settings))
 
 
@@ -207,6 +252,12 @@ def table(outcomes: Sequence[Outcome]) -> list[str]:
     return lines
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it."""
+    full = path.resolve()
+    return str(full.relative_to(REPO_ROOT)) if full.is_relative_to(REPO_ROOT) else str(path)
+
+
 def main() -> None:
     from tests.openai_stub import openai_stub
 
@@ -217,17 +268,22 @@ def main() -> None:
     args = parser.parse_args()
     apply_offline_env()
     items = load(args.set)
-    with openai_stub() as (url, state), seeded_assistant(url) as assistant:
+    articles = list(dict.fromkeys(item.article for item in items if item.article))
+    with openai_stub() as (url, state), seeded_assistant(url, articles=articles) as assistant:
         outcomes = replay(items, assistant, state)
         grounding = assistant.settings.grounding
     if args.rows:
         args.rows.write_text("".join(json.dumps(asdict(o)) + "\n" for o in outcomes), encoding="utf-8")
     settings = ", ".join(f"{k} {v}" for k, v in grounding.model_dump().items())
+    shown = _shown(args.set)
+    reproduce = "" if args.set.resolve() == REPLAY else f" --set {shown} --out {_shown(args.out)}"
     lines = [
         "# Replay: a strong model's answers with planted errors, through the generative chain",
         "",
-        f"Reproduce: `.venv/bin/python -m bench.replay`. Set: `{args.set.relative_to(REPO_ROOT)}`, "
-        f"{len(items)} answers, {len(outcomes)} sentences; halves by SHA-1 parity of the answer id. "
+        f"Reproduce: `.venv/bin/python -m bench.replay{reproduce}`. Set: `{shown}`, "
+        f"{len(items)} answers, {len(outcomes)} sentences"
+        + (f" over the shared articles {', '.join(f'`{a}`' for a in articles)}" if articles else "")
+        + "; halves by SHA-1 parity of the answer id. "
         f"Grounding settings: {settings}.",
         "",
         *table(outcomes),
