@@ -42,6 +42,29 @@ def test_verdicts(checker: GroundingChecker, sentence: str, rank: int, verdict: 
     assert PASSAGES[rank - 1].chunk.text[support.start : support.end] == support.quote
 
 
+# Paraphrases a strong model writes that the hard checks took for errors (the shared replay set's tune half)
+RESIGNS = (
+    "Fighting back tears, Ardern told reporters that Feb. 7 will be her last day in office. She said she no longer "
+    "had enough in the tank to do the job justice. Ardern is stepping down and will not contest the general election. "
+    "Modi told the crowd to use yoga to be healthy and also to be kind to each other."
+)
+RESIGNING = Passage(Chunk("r-0", "resigns", RESIGNS, 0, len(RESIGNS), title="Ardern resigns"), 0.6, 1)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verdict"),
+    [
+        ("Ardern told reporters that her last day in office will be February 7 [1].", SUPPORTED),  # "Feb. 7"
+        ("Ardern told reporters that her last day in office will be February 8 [1].", UNSUPPORTED),
+        ("No. According to her, Ardern is stepping down and will not contest the general election [1].", SUPPORTED),
+        ("Ardern is stepping down and will contest the general election [1].", UNSUPPORTED),  # the negation dropped
+        ("Modi urged the crowd to use yoga not only to be healthy but to be kind to each other [1].", SUPPORTED),
+    ],
+)
+def test_month_abbreviations_openings_and_not_only(checker: GroundingChecker, sentence: str, verdict: str) -> None:
+    assert checker.support(sentence, RESIGNING).verdict == verdict
+
+
 def test_repair_recites_to_the_supporting_passage(checker: GroundingChecker) -> None:
     wrong = Sentence("Canada and Mexico signed a tariff accord in Ottawa [1].", (1,))
     checked = checker.check([wrong], PASSAGES)

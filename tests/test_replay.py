@@ -9,13 +9,15 @@ the target and the measured rate (85%). ``docs/answering.md`` has the tables.
 """
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistant.answering.grounding import SUPPORTED, UNSUPPORTED, GroundingChecker
 from assistant.core.types import Chunk, Passage
-from bench.replay import CORRECT, KINDS, load, rates, replay
+from assistant.evaluate.library import SHARED_POOL
+from bench.replay import CORRECT, KINDS, SHARED_REPLAY, load, rates, replay, seeded_assistant
 from tests.conftest import MEASURED
 from tests.openai_stub import openai_stub
 from tests.test_generative import _assistant
@@ -41,6 +43,29 @@ def test_test_half_through_the_generative_chain(assistant: Any) -> None:
     assert len(state.requests) == len(items)  # one answer request per question: nothing else asked the model
     assert measured["kept"] >= KEPT_FLOOR, measured
     assert measured["caught"] >= CAUGHT_FLOOR, measured
+
+
+# The same over three shared articles no threshold was chosen on (bench/results/replay_shared.md): test half at
+# 1b3ba3c + the grounding fixes its tune half found, 29 of 41 correct kept (70.7%), 22 of 23 planted caught
+# (95.7%). Far below the 95% kept target: the floors guard what holds, a sentence under each measured rate.
+SHARED_KEPT_FLOOR = 0.68
+SHARED_CAUGHT_FLOOR = 0.90
+
+
+def test_shared_articles_test_half_through_the_generative_chain(tmp_path: Path) -> None:
+    if not SHARED_POOL.is_file():
+        pytest.skip(f"shared RealTime QA data not found at {SHARED_POOL} (needs ../shared next to the repo)")
+    items = [item for item in load(SHARED_REPLAY) if item.half == "test"]
+    articles = list(dict.fromkeys(item.article for item in items))
+    assert len(items) >= 15 and len(articles) == 3
+    with openai_stub() as (url, state), seeded_assistant(url, tmp_path, articles=articles) as assistant:
+        outcomes = replay(items, assistant, state)
+    measured = rates(outcomes)
+    MEASURED["replay over shared articles, test half"] = (
+        f"correct kept {measured['kept']:.1%}, planted caught {measured['caught']:.1%}"
+    )
+    assert measured["kept"] >= SHARED_KEPT_FLOOR, measured
+    assert measured["caught"] >= SHARED_CAUGHT_FLOOR, measured
 
 
 TALKS = (

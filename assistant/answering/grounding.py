@@ -47,7 +47,8 @@ _MARKER = re.compile(r"\s*\[\d+\]")
 _NUMBER = re.compile(r"\d[\d,.]*")
 # a negation and its scope, to the end of the clause: "did not specify which officials"
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|nor|neither|without|none|rather than|instead of|(?:fail|refus|declin)(?:ed|es|e|ing|s)? to)\b"
+    r"\b(?:not(?! only\b)|no|never|nor|neither|without|none|rather than|instead of|"
+    r"(?:fail|refus|declin)(?:ed|es|e|ing|s)? to)\b"
     r"|n[’']t\b",
     re.I,
 )
@@ -65,6 +66,24 @@ _MONTHS = ["january", "february", "march", "april", "june", "july", "august", "s
 _DATE_WORDS = frozenset(
     [*_MONTHS, "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )  # "May" is a month and a verb: it is checked as a name when capitalised mid-sentence
+_OPENING = re.compile(r"\b([A-Za-z]+)[.!?]\s+(?=[A-Z])")
+_ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "capt", "adm", "prof", "jr", "sr"}
+    | {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "corp", "co", "ltd"}
+)
+
+
+def _openings(text: str) -> list[str]:
+    """``text`` cut where a sentence inside it opens ("No. According to …"), not after "Mr." or "Feb."."""
+    cuts = [m.end() for m in _OPENING.finditer(text) if m.group(1).lower() not in _ABBREVIATIONS]
+    return [text[a:b] for a, b in itertools.pairwise([0, *cuts, len(text)])]
+
+
+# "Feb. 7" is February 7 (capitalised, as news styles them; "Sept" and "Sep" both)
+_MONTH_ABBREVIATIONS = {
+    "jan": "january", "feb": "february", "apr": "april", "aug": "august", "sep": "september",
+    "sept": "september", "oct": "october", "nov": "november", "dec": "december",
+}  # fmt: skip
 # Capitals that news uses for their governments, beyond those of the gazetteer ("Beijing said" is China said).
 _METONYMS = {
     "Washington": "United States",
@@ -135,7 +154,8 @@ def _numbers(text: str) -> frozenset[str]:
     """Numbers in digits or words ("12", "twelve"), and month and weekday names."""
     found = {n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text)}
     found |= {_NUMBER_WORDS[w.lower()] for w in _NUMBER_WORD.findall(text)}
-    return frozenset(found | {t.lower() for t in tokens(text) if t.lower() in _DATE_WORDS})
+    words = {_MONTH_ABBREVIATIONS.get(t.lower(), t.lower()) if t[:1].isupper() else t.lower() for t in tokens(text)}
+    return frozenset(found | (words & _DATE_WORDS))
 
 
 @lru_cache(maxsize=4096)
@@ -152,12 +172,15 @@ def _name_keys(text: str, known: frozenset[str] = frozenset(), opening: bool = T
     "Officials said ...")."""
     countries, rest = _countries(text)
     found = set(countries)
-    for i, token in enumerate(tokens(rest)):
-        lower = token.lower()
-        if not token[0].isupper() or len(token) < 2 or lower in STOPWORDS or lower in _DATE_WORDS:
-            continue
-        if i > 0 or not opening or stem(token) in known:
-            found.add(stem(token))
+    for piece in _openings(rest):  # "No. According to …": a word after a full stop opens a sentence too
+        for i, token in enumerate(tokens(piece)):
+            lower = token.lower()
+            if not token[0].isupper() or len(token) < 2 or lower in STOPWORDS or lower in _DATE_WORDS:
+                continue
+            if lower in _MONTH_ABBREVIATIONS:  # checked as a date
+                continue
+            if i > 0 or not opening or stem(token) in known:
+                found.add(stem(token))
     return found
 
 
