@@ -42,9 +42,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering.assistant import Assistant
+from assistant.core.errors import ConfigError
 from assistant.core.sentences import sentence_spans
 from assistant.core.settings import REPO_ROOT, Settings, apply_offline_env
-from assistant.evaluate.library import SHARED_POOL
+from assistant.evaluate.library import shared_records
 from assistant.evaluate.questions import split_of
 from bench.report import publish
 
@@ -93,20 +94,9 @@ class Outcome:
         return self.verdict in ("supported", "weak")
 
 
-def shared_articles(doc_ids: Iterable[str], pool: Path = SHARED_POOL) -> dict[str, dict[str, Any]]:
-    """The shared pool's records of ``doc_ids``; SystemExit with a message when the pool or one of them is absent."""
-    wanted = set(doc_ids)
-    if not pool.is_file():
-        raise SystemExit(f"skipped: the replay set names shared articles and {pool} is absent")
-    found: dict[str, dict[str, Any]] = {}
-    with pool.open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            if record.get("doc_id") in wanted:
-                found[record["doc_id"]] = record
-    if missing := sorted(wanted - set(found)):
-        raise SystemExit(f"not in {pool.name}: {', '.join(missing)}")
-    return found
+def shared_articles(doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The shared pool's records of ``doc_ids`` (ConfigError when the pool or one of them is absent)."""
+    return {doc_id: json.loads(line) for doc_id, line in shared_records(doc_ids, named_by="the replay set").items()}
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
@@ -117,9 +107,8 @@ def load(path: Path = REPLAY) -> list[ReplayItem]:
     """The replay set; each sentence must be one sentence to the splitter and each ``cite`` article text (a string
     of the seed article, or ``[start, end]`` offsets into the item's shared ``article``)."""
     records = _records(path)
-    shared = shared_articles({r["article"] for r in records if r.get("article")}) if any(
-        r.get("article") for r in records
-    ) else {}  # fmt: skip
+    wanted = list(dict.fromkeys(r["article"] for r in records if r.get("article")))
+    shared = shared_articles(wanted) if wanted else {}
     seed = SEED_ARTICLE.read_text(encoding="utf-8")
     items = []
     for record in records:
@@ -213,9 +202,9 @@ def seeded_assistant(
         if store.count_chunks() == 0:
             paths = [SEED_ARTICLE]
             if articles:  # the shared records, written under the run's home (never into the repository)
-                records = shared_articles(articles)
+                lines = shared_records(articles, named_by="the replay set")
                 paths = [settings.home / "replay_articles.jsonl"]
-                paths[0].write_text("".join(json.dumps(records[a]) + "\n" for a in articles), encoding="utf-8")
+                paths[0].write_text("".join(lines[a] for a in articles), encoding="utf-8")
             ingest_paths(paths, store, embedder, settings)
         yield Assistant(settings, store, embedder, build_chat_model(settings))
 
@@ -267,7 +256,10 @@ def main() -> None:
     parser.add_argument("--rows", type=Path, help="write every sentence's outcome here (JSON lines)")
     args = parser.parse_args()
     apply_offline_env()
-    items = load(args.set)
+    try:
+        items = load(args.set)
+    except ConfigError as exc:  # a set over shared articles without ../shared
+        raise SystemExit(f"skipped: {exc}") from exc
     articles = list(dict.fromkeys(item.article for item in items if item.article))
     with openai_stub() as (url, state), seeded_assistant(url, articles=articles) as assistant:
         outcomes = replay(items, assistant, state)

@@ -66,10 +66,16 @@ _MONTHS = ["january", "february", "march", "april", "june", "july", "august", "s
 _DATE_WORDS = frozenset(
     [*_MONTHS, "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )  # "May" is a month and a verb: it is checked as a name when capitalised mid-sentence
+# "Feb. 7" is February 7 (capitalised, as news styles them; "Sept" and "Sep" both)
+_MONTH_ABBREVIATIONS = {
+    "jan": "january", "feb": "february", "apr": "april", "aug": "august", "sep": "september",
+    "sept": "september", "oct": "october", "nov": "november", "dec": "december",
+}  # fmt: skip
 _OPENING = re.compile(r"\b([A-Za-z]+)[.!?]\s+(?=[A-Z])")
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "capt", "adm", "prof", "jr", "sr"}
-    | {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "corp", "co", "ltd"}
+    | {"mar", "jun", "jul", "inc", "corp", "co", "ltd"}
+    | _MONTH_ABBREVIATIONS.keys()
 )
 
 
@@ -79,11 +85,6 @@ def _openings(text: str) -> list[str]:
     return [text[a:b] for a, b in itertools.pairwise([0, *cuts, len(text)])]
 
 
-# "Feb. 7" is February 7 (capitalised, as news styles them; "Sept" and "Sep" both)
-_MONTH_ABBREVIATIONS = {
-    "jan": "january", "feb": "february", "apr": "april", "aug": "august", "sep": "september",
-    "sept": "september", "oct": "october", "nov": "november", "dec": "december",
-}  # fmt: skip
 # Capitals that news uses for their governments, beyond those of the gazetteer ("Beijing said" is China said).
 _METONYMS = {
     "Washington": "United States",

@@ -11,6 +11,7 @@ ingested from there.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.core.errors import ConfigError
@@ -29,15 +30,12 @@ def library_ids(path: Path) -> list[str]:
     return [line.split("\t")[0].strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-def library_files(path: Path, seeds_dir: Path, work: Path, pool: Path = SHARED_POOL) -> list[Path]:
-    """The files to ingest for the library ``path`` names; shared records are written to ``work``."""
-    ids = library_ids(path)
-    files = sorted(p for p in seeds_dir.glob("*") if p.suffix in SEED_SUFFIXES) if "seed" in ids else []
-    wanted = [i for i in ids if i != "seed"]
-    if not wanted:
-        return files
+def shared_records(wanted: Sequence[str], pool: Path = SHARED_POOL, named_by: str = "") -> dict[str, str]:
+    """The shared pool's JSON lines of the ``wanted`` doc_ids (each ending in a newline); ConfigError when the
+    pool or one of them is absent (``named_by``: what asked for them, for the message)."""
+    who = named_by or "the set"
     if not pool.is_file():
-        raise ConfigError(f"{path} names {len(wanted)} articles of the shared pool, but {pool} is absent")
+        raise ConfigError(f"{who} names {len(wanted)} articles of the shared pool, but {pool} is absent")
     found: dict[str, str] = {}
     with pool.open(encoding="utf-8") as handle:
         for line in handle:
@@ -45,7 +43,18 @@ def library_files(path: Path, seeds_dir: Path, work: Path, pool: Path = SHARED_P
             if doc_id in wanted:
                 found[doc_id] = line if line.endswith("\n") else line + "\n"
     if missing := [i for i in wanted if i not in found]:
-        raise ConfigError(f"{path}: not in {pool.name}: {', '.join(missing)}")
+        raise ConfigError(f"{who}: not in {pool.name}: {', '.join(missing)}")
+    return found
+
+
+def library_files(path: Path, seeds_dir: Path, work: Path, pool: Path = SHARED_POOL) -> list[Path]:
+    """The files to ingest for the library ``path`` names; shared records are written to ``work``."""
+    ids = library_ids(path)
+    files = sorted(p for p in seeds_dir.glob("*") if p.suffix in SEED_SUFFIXES) if "seed" in ids else []
+    wanted = [i for i in ids if i != "seed"]
+    if not wanted:
+        return files
+    found = shared_records(wanted, pool, named_by=str(path))
     work.mkdir(parents=True, exist_ok=True)
     subset = work / f"{path.stem}.jsonl"
     subset.write_text("".join(found[i] for i in wanted), encoding="utf-8")

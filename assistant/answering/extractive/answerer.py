@@ -172,8 +172,8 @@ def role_sentence(pool: list[Candidate], scores: Vectors, name: str) -> int | No
             continue
         role = _people_of(cand.passage.chunk.text).resolve(name).role
         if not (role and role in cand.text):  # the chunk names them by surname alone: a role at that mention
-            role = next((r for m in re.finditer(rf"\b{re.escape(surname)}\b", cand.text)
-                         if (r := role_at(cand.text, m.start(), m.end()))), "")  # fmt: skip
+            mentions = re.finditer(rf"\b{re.escape(surname)}\b", cand.text)
+            role = next(filter(None, (role_at(cand.text, m.start(), m.end()) for m in mentions)), "")
         if role and role in cand.text and (best is None or scores[i] > scores[best]):
             best = i
     return best
