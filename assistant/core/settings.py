@@ -436,13 +436,6 @@ class AnsweringSettings(Group):
         description="Extractive: of those, how many are embedded per answer when ingest stored sentence states "
         "(ranked by the stored ones; the rest keep the stored vectors). Without stored states all are embedded.",
     )
-    exact_context_pool: int = Field(
-        default=16,
-        ge=0,
-        description="Extractive: of the sentences embedded exactly, how many are also embedded with the sentence "
-        "before (the best by their exact vector alone and the stored one in context); the rest score alone. "
-        "Fewer than exact_pool is faster and lost answers (docs/benchmarks.md).",
-    )
     weight_dense: float = Field(default=0.5, ge=0, description="Sentence score: weight of question similarity.")
     weight_lexical: float = Field(default=0.3, ge=0, description="Sentence score: weight of question-term coverage.")
     weight_passage: float = Field(default=0.2, ge=0, description="Sentence score: weight of its passage's score.")

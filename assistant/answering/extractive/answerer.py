@@ -470,7 +470,6 @@ class ExtractiveAnswerer:
         vectors = np.zeros((len(pool), q_vec.shape[0]), dtype=np.float32)
         dense = np.zeros(len(pool), dtype=np.float32)
         exact = keep
-        pooled_context = np.zeros(len(pool), dtype=np.float32)
         if self._vectors.stored and w.exact_pool < len(keep):
             # Vectors pooled from the chunk passes stored at ingest rank the kept sentences; only the best few
             # by that ranking are embedded exactly (sentences embedded alone and pooled ones differ a little).
@@ -480,32 +479,15 @@ class ExtractiveAnswerer:
                 .transpose(1, 0, 2)
             )
             vectors[keep] = alone
-            pooled_context[keep] = in_context @ q_vec
-            dense[keep] = np.clip(np.maximum(alone @ q_vec, pooled_context[keep]), 0.0, None)
+            dense[keep] = np.clip(np.maximum(alone @ q_vec, in_context @ q_vec), 0.0, None)
             by_pooled = np.argsort(-(w.weight_dense * dense[keep] + cheap[keep]), kind="stable")
             exact = keep[by_pooled[: w.exact_pool]]
-        if len(exact) and w.exact_context_pool >= len(exact):
+        if len(exact):
             chosen = [pool[i] for i in exact]
             texts = [c.text for c in chosen] + [f"{c.context} {c.text}".strip() for c in chosen]
             both = self._vectors.exact(texts, [c.passage.chunk.article_id for c in chosen] * 2)
             vectors[exact], in_context = both[: len(chosen)], both[len(chosen) :]
             dense[exact] = np.clip(np.maximum(vectors[exact] @ q_vec, in_context @ q_vec), 0.0, None)
-        elif len(exact):
-            # Alone first (a third of the tokens); the sentence before is added only for the best few by that
-            # and the stored vector in context, the rest score alone. Measured and not the default: fewer than
-            # 16 lost test answers (docs/benchmarks.md, "Second look at the cold answer").
-            owners = [pool[i].passage.chunk.article_id for i in exact]
-            vectors[exact] = self._vectors.exact([pool[i].text for i in exact], owners)
-            alone_sim = vectors[exact] @ q_vec
-            dense[exact] = np.clip(alone_sim, 0.0, None)
-            guess = w.weight_dense * np.maximum(alone_sim, pooled_context[exact]) + cheap[exact]
-            wider = exact[np.argsort(-guess, kind="stable")[: w.exact_context_pool]]
-            if len(wider):
-                chosen = [pool[i] for i in wider]
-                in_context = self._vectors.exact(
-                    [f"{c.context} {c.text}".strip() for c in chosen], [c.passage.chunk.article_id for c in chosen]
-                )
-                dense[wider] = np.clip(np.maximum(vectors[wider] @ q_vec, in_context @ q_vec), 0.0, None)
         scores = w.weight_dense * dense + cheap
         return scores.astype(np.float32), vectors, q_vec
 
