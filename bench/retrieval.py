@@ -162,7 +162,7 @@ def naive(articles: Path, embedder: Embedder, folder: Path) -> Callable[[Questio
         SharedSystemClient.clear_system_cache()  # the cached client would point at the deleted files
         shutil.rmtree(folder, ignore_errors=True)
         print("naive baseline: splitting and embedding the articles (once; cached) ...", file=sys.stderr)
-        naive_ingest(articles, embedder, 0, Settings().embed_batch_size, keep=folder)
+        naive_ingest(articles, embedder, 0, Settings().embed.batch_size, keep=folder)
         db = Chroma(collection_name="naive", embedding_function=wrapped, persist_directory=str(folder))
 
     def search(q: Question) -> list[str]:
