@@ -18,7 +18,7 @@ from assistant.answering.extractive.answerer import (
     statement_question,
 )
 from assistant.core.gazetteer import capital_aliases
-from assistant.core.lexical import answer_type, content_stems, entities, mentioned
+from assistant.core.lexical import answer_type, content_stems, entities, has_answer_type, mentioned
 from assistant.core.types import Chunk, Passage
 from tests.conftest import make_settings
 
@@ -219,3 +219,18 @@ def test_a_short_name_alone_still_picks_its_own_sentences() -> None:
     text = "Xi met the envoy in Beijing on Monday. The envoy left for Tokyo afterwards. Xi said the talks were useful."
     pool = candidates([_passage(text)])
     assert [c.text[:8] for c, his in zip(pool, by_speaker(pool, "Xi"), strict=True) if his] == ["Xi met t", "Xi said "]
+
+
+def test_asking_for_the_dates_is_a_time_question() -> None:
+    """ "What about the dates?" after a question on a meeting asks for a time, as "when" does; a date palm does not."""
+    for question in ("What about the dates?", "What are the dates of the trip?", "What is the date of the vote?"):
+        assert answer_type(question) == "time", question
+    assert answer_type("What is the date palm?") == ""
+    assert answer_type("What about Japan?") == ""
+
+
+def test_abbreviated_months_are_times() -> None:
+    """Wire style writes "Sept. 10" and "Feb. 7": a time, as "September 10" is; a bare "Dec." is not."""
+    assert has_answer_type("Kim will visit Russia from Sept. 10 to 13, the Kremlin said.", "time")
+    assert has_answer_type("Her last day in office will be Feb. 7.", "time")
+    assert not has_answer_type("Dec. is when the council meets again.", "time")

@@ -246,7 +246,7 @@ _ALIAS_STEMS = {stem(k): {stem(v) for v in vs} for k, vs in {**capital_aliases()
 _TIME = re.compile(
     r"\b("
     + "|".join([*calendar.month_name[1:], *calendar.day_name])
-    + r"|yesterday|today|tomorrow|(?:19|20)\d\d|\d{1,2}/\d{1,2})\b",
+    + r"|yesterday|today|tomorrow|(?:19|20)\d\d|\d{1,2}/\d{1,2}|(?:jan|feb|aug|sept?|oct|nov|dec)\.\s*\d{1,2})\b",
     re.I,
 )
 _NUMBER = re.compile(
@@ -258,7 +258,12 @@ _PERSON = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 def answer_type(question: str) -> str:
     """What kind of thing the question asks for: 'time', 'number', 'person' or ''."""
     q = question.lower()
-    if re.search(r"\bwhen\b|what (date|day|month|year|time)|which (date|day|month|year)", q):
+    if re.search(
+        r"\bwhen\b|what (date|day|month|year|time)|which (date|day|month|year)|"
+        r"\b(?:what|how) about (?:the |its |their )?(?:dates?|timing)\b|\bwhat (?:are|were) the dates\b|"
+        r"\bwhat (?:is|was) the (?:date|timing) of\b",
+        q,
+    ):
         return "time"
     if re.search(r"how (many|much|long|old|far)|what (number|percentage|share|amount)", q):
         return "number"
