@@ -22,7 +22,7 @@ from tests.conftest import MEASURED
 from tests.openai_stub import openai_stub
 from tests.test_generative import _assistant
 
-KEPT_FLOOR = 0.89
+KEPT_FLOOR = 0.92  # test half: 53 of 56 correct kept (94.6%) since the negation-placement fix, 51 before
 CAUGHT_FLOOR = 0.85
 
 
@@ -47,8 +47,9 @@ def test_test_half_through_the_generative_chain(assistant: Any) -> None:
 
 # The same over three shared articles no threshold was chosen on (bench/results/replay_shared.md): test half at
 # 1b3ba3c + the grounding fixes its tune half found, 29 of 41 correct kept (70.7%), 22 of 23 planted caught
-# (95.7%). Far below the 95% kept target: the floors guard what holds, a sentence under each measured rate.
-SHARED_KEPT_FLOOR = 0.68
+# (95.7%); with a negation that stands elsewhere in the same denial no contradiction, 31 of 41 (75.6%) and 21 of 23
+# (91.3%). Far below the 95% kept target: the floors guard what holds, a sentence under each measured rate.
+SHARED_KEPT_FLOOR = 0.73
 SHARED_CAUGHT_FLOOR = 0.90
 
 
@@ -93,3 +94,22 @@ def checker(embedder: Any) -> GroundingChecker:
 )
 def test_the_hard_checks(checker: GroundingChecker, sentence: str, verdict: str) -> None:
     assert checker.support(sentence, PASSAGE).verdict == verdict
+
+
+TRIP = (
+    "The ministry said on Monday that the minister was postponing, and not cancelling, her visit to Lagos, although a "
+    "new date has not been set."
+)
+TRIP_PASSAGE = Passage(Chunk("t-1", "trip", TRIP, 0, len(TRIP), title="Visit put off"), 0.6, 1)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("No new date for the minister's visit to Lagos has been set [1].", True),  # the same denial, worded apart
+        ("The ministry said the minister was cancelling, not postponing, her visit to Lagos [1].", False),  # swapped
+        ("The ministry said the minister was cancelling her visit to Lagos [1].", False),
+    ],
+)
+def test_where_the_negation_stands(checker: GroundingChecker, sentence: str, kept: bool) -> None:
+    assert (checker.support(sentence, TRIP_PASSAGE).verdict != UNSUPPORTED) == kept

@@ -286,9 +286,13 @@ class _Facts:
             return "number"
         if self.absent_names or self.names - _keys(window.context):
             return "name"
+        # "did not agree" vs "agreed": same words, opposite claim. When both sides deny the same thing, a stem
+        # negated on one side only is where the negation stands ("No new dates have been announced" / "new dates
+        # have not been announced"), not a contradiction; denying different things ("canceling, not postponing" /
+        # "postponing, and not canceling") is one.
         negated, plain = _polarity(window.text)
-        if negated & self.polarity[1] or plain & self.polarity[0]:
-            return "negation"  # "did not agree" vs "agreed": same words, opposite claim
+        if (negated & self.polarity[1] or plain & self.polarity[0]) and not negated & self.polarity[0]:
+            return "negation"
         focus = max(window.sentences, key=lambda s: len(self.stems & set(content_stems(s))))
         if _swapped_subject(self.claim, window.context, focus, self.known):
             return "subject"
