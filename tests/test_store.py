@@ -101,3 +101,25 @@ def test_the_search_breadth_is_set_on_new_and_existing_stores(settings: Any, emb
     assert store._chunks.configuration["hnsw"]["ef_search"] == settings.store.hnsw_ef_search == 1000
     assert Store(settings.updated(hnsw_ef_search=200), embedder)._chunks.configuration["hnsw"]["ef_search"] == 200
     assert Store(settings, embedder)._chunks.configuration["hnsw"]["ef_search"] == 1000
+
+
+def test_the_search_breadth_waits_out_a_locked_database(settings: Any, embedder: Any) -> None:
+    """Another handle writing to the same folder locks SQLite for a moment (seen on a busy CI machine): the
+    change is retried, not dropped with a warning."""
+    store = Store(settings, embedder)
+    real = store._chunks
+
+    class Locked:  # the collection, refusing the first two changes as SQLite does while another writer holds it
+        failures = 2
+        configuration = property(lambda self: real.configuration)
+
+        def modify(self, **change: Any) -> None:
+            if self.failures:
+                self.failures -= 1
+                raise RuntimeError("Database error: error returned from database: (code: 5) database is locked")
+            real.modify(**change)
+
+    store._chunks = Locked()  # type: ignore[assignment]
+    store._search_breadth(300)
+    assert store._chunks.failures == 0
+    assert real.configuration["hnsw"]["ef_search"] == 300

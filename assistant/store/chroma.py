@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -286,12 +287,18 @@ class Store:
 
     def _search_breadth(self, ef: int) -> None:
         """Chroma's HNSW ``ef_search`` on the chunk collection (a new one and one built before the setting)."""
-        try:
-            current = (self._chunks.configuration or {}).get("hnsw") or {}
-            if current.get("ef_search") != ef:
-                self._chunks.modify(configuration={"hnsw": {"ef_search": ef}})
-        except Exception as exc:  # a server that refuses the change still answers, less exactly
-            log.warning("could not set the HNSW search breadth to %s: %s", ef, exc)
+        for attempt in range(5):
+            try:
+                current = (self._chunks.configuration or {}).get("hnsw") or {}
+                if current.get("ef_search") != ef:
+                    self._chunks.modify(configuration={"hnsw": {"ef_search": ef}})
+                return
+            except Exception as exc:  # a server that refuses the change still answers, less exactly
+                if "locked" in str(exc) and attempt < 4:  # another handle on the same folder is writing: wait
+                    time.sleep(0.1 * 2**attempt)
+                    continue
+                log.warning("could not set the HNSW search breadth to %s: %s", ef, exc)
+                return
 
     # -- change tracking (derived indexes compare against it) ------------------------------
 
