@@ -31,6 +31,9 @@ TWO = "Which two countries have forged closer economic ties since the war in Ukr
         ("Which US Cabinet official faces impeachment?", "person", 1),
         ("Which grocery chain recalled its cookies?", "name", 1),
         (CEASEFIRE, "number", 1),
+        ("How much did the jet cost?", "number", 1),
+        ("How long did the two defence chiefs meet?", "number", 1),
+        ("How big is the delegation?", "number", 1),
     ],
 )
 def test_slot_kinds(question: str, kind: str, count: int) -> None:
@@ -73,6 +76,12 @@ def test_open_questions_have_no_slot(question: str) -> None:
         ("How many of the 30 members voted?", "All 30 members were present.", False),
         ("Where is the UN headquartered?", "World leaders will gather in New York on Monday.", True),
         ("Which grocery chain recalled its cookies?", "the recall was announced by the company on Monday.", False),
+        # "how long": a duration or the year it runs from; "how much": any amount
+        ("How long did the two defence chiefs meet?", "The two men met on Friday afternoon.", False),
+        ("How long did the two defence chiefs meet?", "They talked for about an hour and a half, or 90 minutes.", True),
+        ("How long has she led the party?", "She has led the party since 2017.", True),
+        ("How much did the jet cost?", "The jet was bought through a shell company.", False),
+        ("How much did the jet cost?", "The jet cost $13 million.", True),
     ],
 )
 def test_fills(question: str, sentence: str, expected: bool) -> None:

@@ -40,6 +40,9 @@ _NAME = re.compile(
     r"agency|bank|airline|carmaker|automaker|party|militia|network|newspaper|outlet|university|team)\b"
 )
 _HOW_MANY = re.compile(r"\bhow\s+many\s+((?:[a-z’'-]+\s*){1,3})")
+# "how much", "how long", "how big", "how old": an amount, a duration, a size, an age: some number answers
+_HOW_MUCH = re.compile(r"\bhow\s+(?:much|long|big|large|old)\b")
+_DURATION = ("second", "minut", "hour", "day", "week", "month", "year", "decad")  # stems
 _NUMBER_WORD = (
     r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
     r"fifty|sixty|seventy|eighty|ninety|hundred|dozens?|several|a\s+few"
@@ -91,6 +94,8 @@ def _shape(q: str) -> Slot | None:
         words = [w for w in match.group(1).split() if w not in STOPWORDS]
         units = tuple(stem(w) for w in words)
         return Slot("number", units=() if set(units) & _ANY_UNIT else units)
+    if match := _HOW_MUCH.search(q):
+        return Slot("number", units=_DURATION if "long" in match.group() else ())
     if match := _COUNTRY.search(q):
         count = max([_COUNT_WORDS.get(w, 1) for w in q[match.start() : match.end()].split()], default=1)
         return Slot("country", count=count)
@@ -122,8 +127,12 @@ def fills(slot: Slot, sentence: str) -> bool:
     if slot.kind == "number":
         for match in re.finditer(rf"\b({_NUMBER_WORD})\b", sentence, re.I):
             following = {stem(t) for t in tokens(sentence[match.end() :])[:4]}
-            if match.group(1) not in slot.numbers and (not slot.units or not following.isdisjoint(slot.units)):
+            if match.group(1) in slot.numbers:
+                continue
+            if not slot.units or not following.isdisjoint(slot.units):
                 return True
+            if slot.units == _DURATION and re.fullmatch(r"(?:19|20)\d\d", match.group(1)):
+                return True  # "how long …?": "since 2017" answers too
         return False
     if slot.kind == "country":
         return len(countries_in(sentence) - slot.countries) >= slot.count
