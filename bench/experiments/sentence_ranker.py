@@ -142,9 +142,6 @@ LIBRARY = ROOT / "seeds" / "eval" / "library.tsv"
 RESULTS = ROOT / "bench" / "experiments" / "results" / "sentence_ranker.md"
 
 
-SHARED = ROOT.parent / "shared" / "eval" / "realtimeqa"
-
-
 def dev_subset(count: int, work: Path) -> tuple[Path, Path]:
     """``count`` RealTime QA dev questions outside the diplomacy set whose answer a retrieved article states
     (the first by SHA-1 of their uid), as question records (the gold answer as the key fact), and their
@@ -154,9 +151,9 @@ def dev_subset(count: int, work: Path) -> tuple[Path, Path]:
     import hashlib
 
     from assistant.evaluate.library import library_ids
+    from bench.corpus import SHARED, require_shared
 
-    if not (SHARED / "dev_questions.jsonl.gz").is_file():
-        raise SystemExit(f"skipped: {SHARED} is absent")
+    require_shared()
     held = {json.loads(line)["uid"] for line in (SHARED / "diplomacy_questions.jsonl").open(encoding="utf-8")}
     used = set(library_ids(LIBRARY)) | set(library_ids(ROOT / "seeds" / "eval" / "outside" / "library.tsv"))
     with gzip.open(SHARED / "dev_questions.jsonl.gz", "rt", encoding="utf-8") as handle:
@@ -265,6 +262,12 @@ def hand_scores(pool: dict[str, Any], rows: np.ndarray) -> np.ndarray:
     return 0.5 * dense + 0.3 * rows[:, FEATURES.index("lexical")] + 0.2 * pool["passage"] + 0.1 * rows[:, 8]
 
 
+def pointwise_ranker(rows: np.ndarray, labels: np.ndarray) -> RankerModel:
+    """The class-balanced logistic regression of the answerability model, over these features."""
+    fitted = fit(rows, labels, l2=0.05)
+    return RankerModel(fitted.mean, fitted.scale, fitted.weights, fitted.bias)
+
+
 def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float) -> RankerModel:
     """Which sentence of a pool answers: a softmax over each pool's sentences (a conditional logit), maximising
     the probability of its positives, with an L2 penalty; fitted by L-BFGS. The bias is then set so that a
@@ -337,22 +340,18 @@ def main(argv: list[str] | None = None) -> int:
         train_groups = [(rows_of(p), labels(p)) for p in outside]
         train_groups = [(gx, gy) for gx, gy in train_groups if gy.any()]
         tx, ty = np.vstack([g for g, _ in train_groups]), np.concatenate([y for _, y in train_groups])
-        point = fit(tx, ty, l2=0.05)
         trained = {
             f"learned on {len(train_groups)} dev questions, listwise": fit_listwise(train_groups, l2=args.l2),
-            f"learned on {len(train_groups)} dev questions, pointwise": RankerModel(
-                point.mean, point.scale, point.weights, point.bias
-            ),
+            f"learned on {len(train_groups)} dev questions, pointwise": pointwise_ranker(tx, ty),
         }
     tune = [p for p in pools if p["split"] == "tune"]
     test = [p for p in pools if p["split"] == "test"]
     x = np.vstack([rows_of(p) for p in tune])
     y = np.concatenate([labels(p) for p in tune])
     groups = [(rows_of(p), labels(p)) for p in tune]
-    pointwise = fit(x, y, l2=0.05)
     models = {
         "learned, listwise": fit_listwise([(gx, gy) for gx, gy in groups if gy.any()], l2=args.l2),
-        "learned, pointwise": RankerModel(pointwise.mean, pointwise.scale, pointwise.weights, pointwise.bias),
+        "learned, pointwise": pointwise_ranker(x, y),
         **trained,
     }
     model = models["learned, listwise"]

@@ -80,19 +80,15 @@ def main(argv: list[str] | None = None) -> int:
         "without those |",
         "|---|---|---|---|---|---|",
     ]
-    for half in ("tune", "test"):
-        c = counts.get(half, {"answerable": 0, "refused": 0, "silent_week": 0})
+    keys = ("answerable", "refused", "silent_week")
+    halves = {half: counts.get(half, dict.fromkeys(keys, 0)) for half in ("tune", "test")}
+    halves["all"] = {k: sum(c[k] for c in counts.values()) for k in keys}
+    for name, c in halves.items():
         n = max(1, c["answerable"])
         summary.append(
-            f"| {half} | {c['answerable']} | {c['refused']} | {c['silent_week']} | {c['refused'] / n:.1%} | "
+            f"| {name} | {c['answerable']} | {c['refused']} | {c['silent_week']} | {c['refused'] / n:.1%} | "
             f"{(c['refused'] - c['silent_week']) / n:.1%} |"
         )
-    total = {k: sum(c[k] for c in counts.values()) for k in ("answerable", "refused", "silent_week")}
-    n = max(1, total["answerable"])
-    summary.append(
-        f"| all | {total['answerable']} | {total['refused']} | {total['silent_week']} | {total['refused'] / n:.1%} | "
-        f"{(total['refused'] - total['silent_week']) / n:.1%} |"
-    )
     page = "\n".join([*summary, "", *lines])
     print(page)
     if args.out:
