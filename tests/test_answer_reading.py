@@ -14,6 +14,7 @@ from assistant.answering.extractive.answerer import (
     introduction,
     quotation_rest,
     role_question,
+    said_question,
     speaker_of,
     statement_question,
 )
@@ -182,6 +183,30 @@ def test_a_statement_question_is_answered_with_her_words_only(embedder: Any, tmp
     off = make_settings(tmp_path, reading_rules=["speaker", "continuation", "role", "quotation"])
     plain = ExtractiveAnswerer(embedder, off).compose(question, [_passage(STATEMENT)])
     assert any(s.text.startswith("Russia warned") for s in plain.sentences)  # others' words, without the rule
+
+
+def test_did_x_say_questions_name_the_person_and_the_topic() -> None:
+    assert said_question("Did Okafor say anything specific about the corridor?") == ("Okafor", ["corrid"])  # stems
+    assert said_question("And did Pavel Lebedev mention Geneva?") == ("Pavel Lebedev", ["geneva"])
+    assert said_question("Did Russia say anything about Geneva?") == ("", [])  # a country, not a person's words
+    assert said_question("What did Okafor say about the corridor?") == ("", [])  # not a yes/no question
+    assert said_question("Did Okafor say anything?") == ("Okafor", [])  # no topic: nothing to check
+
+
+def test_did_x_say_something_they_are_never_quoted_on_is_refused(embedder: Any, tmp_path: Path) -> None:
+    """ "Did Okafor say anything about Geneva?": her words are in the passage, Geneva is too, but never in her
+    words; the refusal quotes the closest of her sentences. About the sanctions, which she did speak of, it answers."""
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
+    draft = answerer.compose("Did Okafor say anything specific about Geneva?", [_passage(STATEMENT)])
+    assert draft.abstained and draft.rule == "unsaid"
+    assert "Okafor" in draft.text and draft.citations
+    assert STATEMENT[draft.citations[0].start : draft.citations[0].end] == draft.citations[0].quote
+    assert draft.citations[0].quote.startswith(("Maria Okafor", "“Moscow has", "“It has no"))
+    spoken = answerer.compose("Did Okafor say anything about the sanctions?", [_passage(STATEMENT)])
+    assert not spoken.abstained and "Maria Okafor" in spoken.text
+    rules = ["unnamed_entity", "instruction", "min_score", "slot"]
+    off = ExtractiveAnswerer(embedder, make_settings(tmp_path, refusal_rules=rules))
+    assert off.compose("Did Okafor say anything specific about Geneva?", [_passage(STATEMENT)]).rule != "unsaid"
 
 
 def test_a_quotation_over_two_sentences_is_read_whole() -> None:

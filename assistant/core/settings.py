@@ -370,11 +370,12 @@ class AnsweringSettings(Group):
         "at their spans (any backend); false leaves those questions to the backend like any other.",
     )
     refusal_rules: tuple[str, ...] = Field(
-        default=("unnamed_entity", "instruction", "min_score", "slot"),
+        default=("unnamed_entity", "instruction", "min_score", "slot", "unsaid"),
         description="Extractive: the refusal rules that are on (JSON list): unnamed_entity (a name of the question "
         "appears in no passage), instruction (an order to set the sources aside or write something else), "
         "min_score (no sentence scores abstain_min_score), slot (no strong sentence names the country / person / "
-        "number asked for). Off by default, refusing more answerable questions than they caught must-abstain ones "
+        "number asked for), unsaid (\"Did X say anything about T?\": none of the sentences giving X's words names T). "
+        "Off by default, refusing more answerable questions than they caught must-abstain ones "
         "on seeds/eval (docs/evaluation.md): off_topic (none of its topic words appears) and polar (no sentence "
         "covers a yes/no question's topic).",
     )

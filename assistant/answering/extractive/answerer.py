@@ -27,6 +27,7 @@ from assistant.answering.conversation import Turn, resolve, split_context
 from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope, closest_coverage, off_window_reason
 from assistant.answering.extractive.answerability import embedded, features, packaged_model
 from assistant.answering.extractive.slot import Slot, fills, slot_of
+from assistant.core.gazetteer import is_country_word
 from assistant.answering.grounding import GroundingChecker
 from assistant.answering.vectors import Run, SentenceVectors
 from assistant.core.lexical import (
@@ -39,6 +40,7 @@ from assistant.core.lexical import (
     mentioned,
     salient_terms,
     stem,
+    tokens,
 )
 from assistant.core.sentences import sentence_spans, word_count
 from assistant.core.settings import Settings
@@ -192,6 +194,30 @@ def statement_question(question: str) -> str:
     "What's O'Brien's view …?"), or ""."""
     found = _STATEMENT_QUESTION.match(question.strip())
     return next((g for g in found.groups() if g), "") if found else ""
+
+
+# "Did Campbell say anything about Taiwan?", "Has Wei mentioned the talks?": whether a person said something on a
+# topic. The question's polar shape asks the sources to show that person's words on it.
+_SAID_QUESTION = re.compile(
+    rf"^\W*(?i:and\s+|so\s+|but\s+)?(?i:did|does|do|has|have|had)\s+(?P<who>{_NAME_RUN})\s+(?i:ever\s+|also\s+)?"
+    r"(?i:say|said|mention(?:ed)?|comment(?:ed)?|talk(?:ed)?|speak|spoke|address(?:ed)?|discuss(?:ed)?|raise[sd]?|"
+    r"tell|told|give|gave|offer(?:ed)?)\b(?P<about>.*)$"
+)
+_SAID_FRAME = frozenset({"anything", "something", "specific", "specifically", "particular", "whether", "detail",
+                         "details", "word", "words", "mention", "comment", "publicly"})
+
+
+def said_question(question: str) -> tuple[str, list[str]]:
+    """For "Did X say (anything about) T?": X and the stems of T's topic words; ("", []) for other questions."""
+    found = _SAID_QUESTION.match(question.strip())
+    if not found:
+        return "", []
+    who = found["who"]
+    if is_country_word(who.removesuffix("'s").removesuffix("’s")):
+        return "", []
+    names = {stem(w) for w in tokens(who)}
+    about = [t for t in salient_terms(found["about"]) if t not in names and t not in {stem(w) for w in _SAID_FRAME}]
+    return who, about
 
 
 _GOES_ON_SAYING = re.compile(
@@ -404,6 +430,13 @@ class ExtractiveAnswerer:
             if idf.coverage(topic, set(content_stems(pool[best].text))) < self._settings.answering.polar_min_coverage:
                 reason = "The sources don't say: no passage confirms or denies this."
                 return self._closest(reason, "polar", pool, best)
+        if "unsaid" in rules:
+            who, about = said_question(question)
+            if who and about:
+                theirs = [i for i, said in enumerate(by_speaker(pool, who)) if said]
+                if not any(set(about) & set(content_stems(pool[i].text)) for i in theirs):
+                    reason = f"The sources don't say: they give no words of {who} on this."
+                    return self._closest(reason, "unsaid", pool, max(theirs, key=lambda i: scores[i], default=best))
         if (who := statement_question(question)) and "statement" in self._settings.answering.reading_rules:
             theirs = np.array(by_speaker(pool, who))
             if bool((theirs & (scores >= self._floor(scores))).any()):  # their words only
