@@ -209,6 +209,22 @@ def test_did_x_say_something_they_are_never_quoted_on_is_refused(embedder: Any, 
     assert off.compose("Did Okafor say anything specific about Geneva?", [_passage(STATEMENT)]).rule != "unsaid"
 
 
+def test_the_best_sentence_leads_even_under_the_floor(embedder: Any, tmp_path: Path) -> None:
+    """A reading rule can leave only sentences under abstain_min_score (their words, scored 0.348 against a floor of
+    0.35, once the statement rule has zeroed a stronger sentence by someone else): the best of them still answers,
+    never an empty answer."""
+    import numpy as np
+
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
+    pool = candidates([_passage(STATEMENT)])
+    scores = np.zeros(len(pool), dtype=np.float32)
+    okafor = next(i for i, c in enumerate(pool) if c.text.startswith("Maria Okafor"))
+    scores[okafor] = 0.348
+    draft = answerer._select(pool, scores, np.zeros((len(pool), 4), dtype=np.float32), "What did Okafor stress?")
+    assert draft.sentences and draft.sentences[0].text.startswith("Maria Okafor"), draft.text
+    assert [c.quote for c in draft.citations] == [pool[okafor].text]
+
+
 def test_a_quotation_over_two_sentences_is_read_whole() -> None:
     pool = candidates([_passage(STATEMENT)])
     first = next(i for i, c in enumerate(pool) if c.text.startswith("“To us"))

@@ -439,7 +439,10 @@ class ExtractiveAnswerer:
                     return self._closest(reason, "unsaid", pool, max(theirs, key=lambda i: scores[i], default=best))
         if (who := statement_question(question)) and "statement" in self._settings.answering.reading_rules:
             theirs = np.array(by_speaker(pool, who))
-            if bool((theirs & (scores >= self._floor(scores))).any()):  # their words only
+            # one of their sentences within keep_ratio of the best (the answer floor's share, not its minimum: their
+            # words may all score under abstain_min_score once another speaker's stronger sentence is set aside)
+            relative = float(scores.max()) * self._settings.answering.keep_ratio
+            if bool((theirs & (scores >= relative)).any()):  # their words only
                 scores = np.where(theirs, scores, 0.0).astype(np.float32)
         fitted = scores
         slot = slot_of(question)
@@ -550,8 +553,8 @@ class ExtractiveAnswerer:
         chosen: list[int] = []
         words = 0
         for i in top:
-            if scores[i] < floor or len(chosen) >= max_sentences:
-                break
+            if (chosen and scores[i] < floor) or len(chosen) >= max_sentences:
+                break  # the best always leads: a rule may have left only sentences under the floor
             n = word_count(pool[i].text)
             if chosen and words + n > max_words:
                 continue
