@@ -11,6 +11,8 @@ Sizes (chunks of ours; the naive splitter makes other chunks of the same article
 * ``1k``: the diplomacy articles the first answerable diplomacy questions point to (``retrieved_doc_ids``), taken
   question by question until ours would store ~1,000 chunks; recall is over those questions only;
 * ``10k``: all 1,304 diplomacy articles (~10.6k chunks), recall over the 107 answerable diplomacy questions;
+* ``40k``: the 1,304 diplomacy articles and then dev articles in file order until ours would store ~40,000 chunks,
+  the 107 answerable diplomacy questions: a point between 10k and the full pool that fits in an hour;
 * ``full``: the 19,467 dev articles (they include the diplomacy ones; ~145k chunks, hours), the same questions.
 
 For each size, one after the other, child processes (so that each figure's peak RSS is its own pipeline's):
@@ -66,7 +68,7 @@ QUESTIONS = SHARED / "diplomacy_questions.jsonl"
 DOCS = ROOT / "docs" / "benchmarks.md"
 PAGE = ROOT / "bench" / "results" / "headline.md"
 START, END = "<!-- headline:start -->", "<!-- headline:end -->"
-SIZES = {"1k": 1_000, "10k": 0, "full": 0}  # chunks of ours for a subset; 0: a whole pool
+SIZES = {"1k": 1_000, "10k": 0, "40k": 40_000, "full": 0}  # chunks of ours for a subset; 0: a whole pool
 NO_ANSWERER = "n/a (no answerer)"
 REUSED = "reused"
 
@@ -311,6 +313,34 @@ def _articles_with_chunks(settings: Settings) -> dict[str, int]:
     return counts
 
 
+def grown(target: int, folder: Path) -> Path:
+    """All diplomacy articles, then dev articles (file order, none of the diplomacy ones) until ours would make
+    ``target`` chunks; written to ``folder/articles.jsonl``."""
+    from ingest.prepare import chunks_for
+    from ingest.readers.records import article_from_record
+
+    settings = Settings()
+    total = sum(_articles_with_chunks(settings).values())
+    path = folder / "articles.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        seen = set()
+        for line in _lines(DIPLOMACY):
+            seen.add(json.loads(line)["doc_id"])
+            out.write(line.rstrip("\n") + "\n")
+        for line in _lines(DEV):
+            if total >= target:
+                break
+            record = json.loads(line)
+            if record["doc_id"] in seen:
+                continue
+            try:
+                total += len(chunks_for(article_from_record(record, str(DEV)), settings))
+            except ValueError:  # no text
+                continue
+            out.write(line.rstrip("\n") + "\n")
+    return path
+
+
 def subset(target: int, folder: Path, questions: list[Question]) -> tuple[Path, list[Question]]:
     """The articles of the first answerable questions, question by question until ours makes ``target`` chunks.
 
@@ -358,7 +388,10 @@ def measure(size: str, folder: Path, questions: list[Question], args: argparse.N
     """One size, end to end; the result and the embedder's name."""
     folder.mkdir(parents=True, exist_ok=True)
     notes = []
-    if SIZES[size]:
+    if size == "40k":
+        path = grown(SIZES[size], folder)
+        notes.append(f"{size}: the diplomacy articles, then dev articles in file order; the 107 diplomacy questions.")
+    elif SIZES[size]:
         path, questions = subset(SIZES[size], folder, questions)
         notes.append(
             f"{size}: the diplomacy articles of the first {len(questions)} answerable questions (file order); "
@@ -434,7 +467,7 @@ def page(results: Sequence[Result], embedder: str, load: str, minutes: dict[str,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--size", nargs="+", choices=list(SIZES), default=["1k"], help="1k, 10k and/or full")
+    parser.add_argument("--size", nargs="+", choices=list(SIZES), default=["1k"], help="1k, 10k, 40k and/or full")
     parser.add_argument("--home", type=Path, help="keep each size's stores in DIR/<size>/ (default: a temporary one)")
     parser.add_argument("--reuse", action="store_true", help="skip the ingests of a size that --home holds already")
     parser.add_argument("--ceiling-sample", type=int, default=2000, help="chunks per embedder-alone run")
@@ -442,8 +475,8 @@ def main() -> None:
     parser.add_argument("--no-docs", action="store_true", help=f"leave the table in {DOCS.name} as it is")
     args = parser.parse_args()
     require_shared()
-    if "full" in args.size and not DEV.exists():
-        raise SystemExit(f"skipped: --size full needs {DEV}")
+    if {"40k", "full"} & set(args.size) and not DEV.exists():
+        raise SystemExit(f"skipped: --size 40k and full need {DEV}")
     apply_offline_env()
     before = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     questions = load_questions(QUESTIONS)

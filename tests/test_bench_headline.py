@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -75,3 +76,23 @@ def test_write_between_without_markers_says_so(tmp_path: Path) -> None:
     docs.write_text("# nothing marked\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="markers"):
         write_between(docs, "x")
+
+
+def test_the_40k_library_is_the_diplomacy_pool_grown_with_dev_articles(tmp_path: Path) -> None:
+    """``--size 40k``: every diplomacy article, then dev articles in file order (none twice) until ours would make
+    the target's chunks; here a target just past the diplomacy pool's own ~10.5k, so that it takes seconds."""
+    from bench.corpus import DEV, DIPLOMACY, _lines
+    from bench.headline import _articles_with_chunks, grown
+
+    if not (DIPLOMACY.exists() and DEV.exists()):
+        pytest.skip(f"needs the shared RealTime QA pools ({DIPLOMACY.parent}), absent here")
+    from assistant.core.settings import Settings
+
+    own = sum(_articles_with_chunks(Settings()).values())
+    path = grown(own + 200, tmp_path)
+    ids = [json.loads(line)["doc_id"] for line in path.read_text(encoding="utf-8").splitlines()]
+    diplomacy = [json.loads(line)["doc_id"] for line in _lines(DIPLOMACY)]
+    assert ids[: len(diplomacy)] == diplomacy
+    added = ids[len(diplomacy) :]
+    assert 1 <= len(added) <= 100, len(added)  # ~7 chunks per article
+    assert len(set(ids)) == len(ids)

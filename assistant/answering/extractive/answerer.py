@@ -27,9 +27,9 @@ from assistant.answering.conversation import Turn, resolve, split_context
 from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope, closest_coverage, off_window_reason
 from assistant.answering.extractive.answerability import embedded, features, packaged_model
 from assistant.answering.extractive.slot import Slot, fills, slot_of
-from assistant.core.gazetteer import is_country_word
 from assistant.answering.grounding import GroundingChecker
 from assistant.answering.vectors import Run, SentenceVectors
+from assistant.core.gazetteer import is_country_word
 from assistant.core.lexical import (
     STOPWORDS,
     IdfTable,
@@ -431,12 +431,12 @@ class ExtractiveAnswerer:
                 reason = "The sources don't say: no passage confirms or denies this."
                 return self._closest(reason, "polar", pool, best)
         if "unsaid" in rules:
-            who, about = said_question(question)
-            if who and about:
-                theirs = [i for i, said in enumerate(by_speaker(pool, who)) if said]
-                if not any(set(about) & set(content_stems(pool[i].text)) for i in theirs):
-                    reason = f"The sources don't say: they give no words of {who} on this."
-                    return self._closest(reason, "unsaid", pool, max(theirs, key=lambda i: scores[i], default=best))
+            speaker, about = said_question(question)
+            if speaker and about:
+                spoken = [i for i, said in enumerate(by_speaker(pool, speaker)) if said]
+                if not any(set(about) & set(content_stems(pool[i].text)) for i in spoken):
+                    reason = f"The sources don't say: they give no words of {speaker} on this."
+                    return self._closest(reason, "unsaid", pool, max(spoken, key=lambda i: scores[i], default=best))
         if (who := statement_question(question)) and "statement" in self._settings.answering.reading_rules:
             theirs = np.array(by_speaker(pool, who))
             # one of their sentences within keep_ratio of the best (the answer floor's share, not its minimum: their
