@@ -431,10 +431,10 @@ class ExtractiveAnswerer:
                 reason = "The sources don't say: no passage confirms or denies this."
                 return self._closest(reason, "polar", pool, best)
         if "unsaid" in rules:
-            speaker, about = said_question(question)
-            if speaker and about:
+            speaker, subject = said_question(question)
+            if speaker and subject:
                 spoken = [i for i, said in enumerate(by_speaker(pool, speaker)) if said]
-                if not any(set(about) & set(content_stems(pool[i].text)) for i in spoken):
+                if not any(set(subject) & set(content_stems(pool[i].text)) for i in spoken):
                     reason = f"The sources don't say: they give no words of {speaker} on this."
                     return self._closest(reason, "unsaid", pool, max(spoken, key=lambda i: scores[i], default=best))
         if (who := statement_question(question)) and "statement" in self._settings.answering.reading_rules:
