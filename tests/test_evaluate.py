@@ -62,6 +62,24 @@ def test_score_hand_computed() -> None:
     assert (row["sentences_cited"], row["sentences_total"]) == (1, 1)
 
 
+def test_an_answer_leads_when_its_first_sentence_states_a_key_fact() -> None:
+    q = EvalQuestion(id="q1", question="Where did they meet?", key_facts=("Vienna",))
+    passages = [_passage(1, 0, 31)]
+
+    def answer(*texts: str) -> Answer:
+        whole = _answer(" ".join(texts), passages, [(1, 0, 31)])
+        return replace(whole, sentences=tuple(Sentence(t, (1,)) for t in texts))
+
+    leading = answer("Envoys met in Vienna on Monday [1].", "Talks went on [1].")
+    trailing = answer("Talks went on [1].", "Envoys met in Vienna on Monday [1].")
+    silent = answer("Talks went on [1].")
+    assert score(q, leading, {"a1": ARTICLE})["leads"] is True
+    assert score(q, trailing, {"a1": ARTICLE})["leads"] is False
+    assert score(q, silent, {"a1": ARTICLE})["leads"] is None  # no key fact stated: not counted
+    rows = [_row(q, leading), _row(q, trailing), _row(q, silent)]
+    assert summarise(rows)["answer_leads"].value == 0.5 and summarise(rows)["answer_leads"].n == 2
+
+
 def test_wrong_offsets_are_not_exact() -> None:
     q = EvalQuestion(id="q", question="?", key_facts=("Vienna",))
     p = _passage(1, 0, 31)

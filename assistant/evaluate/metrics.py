@@ -21,6 +21,8 @@ Definitions (aligned with Ragas / ALCE names; see docs/evaluation.md):
   abstentions that were on must-abstain questions; ``wrong_abstention_rate``: answerable questions abstained on.
 - ``error_rate``: questions whose run raised (recorded with the error, never skipped).
 - ``follow_up_correct``: conversation turns after the first that pass (answerable) or are refused (must-abstain).
+- ``answer_leads``: share of answers stating a key fact whose first sentence states one (the answer leads with
+  what answers, not with a lead-in), answerable only.
 - latency p50 / p95 of the whole answer, in ms.
 
 A rate with no eligible question is ``None`` ("n/a"), never NaN. Intervals are percentile bootstrap (2,000
@@ -113,6 +115,7 @@ def score(question: EvalQuestion, answer: Answer, articles: dict[str, Article]) 
         "citations_checked": sum(1 for c in answer.citations if c.verdict),
         "citations_supported": sum(1 for c in answer.citations if c.verdict == "supported"),
         "grounded": (all(s.verdict == "supported" for s in sentences) if sentences and not answer.abstained else None),
+        "leads": any(contains(sentences[0].text, f) for f in facts) if facts and sentences else None,
         "repaired_sentences": answer.repaired_sentences,
         "dropped_sentences": answer.dropped_sentences,
     }
@@ -178,6 +181,7 @@ def summarise(rows: list[Row], with_ci: bool = True) -> dict[str, Metric]:
     metrics["abstention_recall"] = rate([float(r["abstained"]) for r in must_abstain])
     metrics["abstention_precision"] = rate([float(not r["answerable"]) for r in abstained])
     metrics["wrong_abstention_rate"] = rate([float(r["abstained"]) for r in answerable])
+    metrics["answer_leads"] = rate([float(r["leads"]) for r in answerable if r.get("leads") is not None])
     metrics["error_rate"] = rate([float(bool(r.get("error"))) for r in rows])
     if follow_ups := [r for r in done if (r.get("turn") or 0) > 1]:
         correct = [float(r["passed"] if r["answerable"] else r["abstained"]) for r in follow_ups]
