@@ -275,3 +275,7 @@ def test_abbreviated_months_are_times() -> None:
     assert has_answer_type("Kim will visit Russia from Sept. 10 to 13, the Kremlin said.", "time")
     assert has_answer_type("Her last day in office will be Feb. 7.", "time")
     assert not has_answer_type("Dec. is when the council meets again.", "time")
+    # month and day names are capitalised: the modal verb and the verb are no dates
+    assert has_answer_type("The talks resume in May in Geneva.", "time")
+    assert not has_answer_type("The order may never materialize.", "time")
+    assert not has_answer_type("Thousands march on the capital.", "time")

@@ -245,7 +245,9 @@ _ALIAS_STEMS = {stem(k): {stem(v) for v in vs} for k, vs in {**capital_aliases()
 
 _TIME = re.compile(
     r"\b("
+    + "(?-i:"  # names of months and days are capitalised: "may" and "march" are verbs
     + "|".join([*calendar.month_name[1:], *calendar.day_name])
+    + ")"
     + r"|yesterday|today|tomorrow|(?:19|20)\d\d|\d{1,2}/\d{1,2}|(?:jan|feb|aug|sept?|oct|nov|dec)\.\s*\d{1,2})\b",
     re.I,
 )
