@@ -27,7 +27,7 @@ import numpy as np
 
 from assistant.core.lexical import QUESTION_FRAME, STOPWORDS
 from assistant.models.embedders import OnnxMiniLM
-from bench.experiments.sentence_ranker import build_pools, hand_scores, labels, precision, rows_of
+from bench.experiments.sentence_ranker import build_pools, hand_scores, precision, rows_of
 
 RESULTS = Path(__file__).resolve().parent / "results" / "soft_match.md"
 WEIGHTS = (0.1, 0.2, 0.3, 0.5, 0.8, 1.2)
