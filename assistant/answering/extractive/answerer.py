@@ -201,10 +201,11 @@ def statement_question(question: str) -> str:
 _SAID_QUESTION = re.compile(
     rf"^\W*(?i:and\s+|so\s+|but\s+)?(?i:did|does|do|has|have|had)\s+(?P<who>{_NAME_RUN})\s+(?i:ever\s+|also\s+)?"
     r"(?i:say|said|mention(?:ed)?|comment(?:ed)?|talk(?:ed)?|speak|spoke|address(?:ed)?|discuss(?:ed)?|raise[sd]?|"
-    r"tell|told|give|gave|offer(?:ed)?)\b(?P<about>.*)$"
+    r"tell|told)\b(?P<about>.*)$"
 )
-_SAID_FRAME = frozenset({"anything", "something", "specific", "specifically", "particular", "whether", "detail",
-                         "details", "word", "words", "mention", "comment", "publicly"})
+# words of the question's frame, not of its topic ("anything specific about Taiwan": Taiwan)
+_SAID_FRAME_WORDS = "anything something specific specifically particular whether detail word mention comment publicly"
+_SAID_FRAME = frozenset(stem(w) for w in _SAID_FRAME_WORDS.split(" "))
 
 
 def said_question(question: str) -> tuple[str, list[str]]:
@@ -216,7 +217,7 @@ def said_question(question: str) -> tuple[str, list[str]]:
     if is_country_word(who.removesuffix("'s").removesuffix("’s")):
         return "", []
     names = {stem(w) for w in tokens(who)}
-    about = [t for t in salient_terms(found["about"]) if t not in names and t not in {stem(w) for w in _SAID_FRAME}]
+    about = [t for t in salient_terms(found["about"]) if t not in names and t not in _SAID_FRAME]
     return who, about
 
 
