@@ -299,26 +299,29 @@ def naive_queries(path: Path, folder: Path, questions: list[Question]) -> dict[s
 # -- one size ---------------------------------------------------------------------------------------------
 
 
-def _articles_with_chunks(settings: Settings) -> dict[str, int]:
-    """doc_id -> chunks ours makes of it, for the diplomacy pool (chunking only, no embedding)."""
+def _chunk_count(record: dict[str, Any], source: Path, settings: Settings) -> int | None:
+    """The chunks ours makes of one article record (chunking only, no embedding); None when it has no text."""
     from ingest.prepare import chunks_for
     from ingest.readers.records import article_from_record
 
+    try:
+        return len(chunks_for(article_from_record(record, str(source)), settings))
+    except ValueError:  # no text
+        return None
+
+
+def _articles_with_chunks(settings: Settings) -> dict[str, int]:
+    """doc_id -> chunks ours makes of it, for the diplomacy pool."""
     counts = {}
     for record in map(json.loads, _lines(DIPLOMACY)):
-        try:
-            counts[record["doc_id"]] = len(chunks_for(article_from_record(record, str(DIPLOMACY)), settings))
-        except ValueError:  # no text
-            continue
+        if (n := _chunk_count(record, DIPLOMACY, settings)) is not None:
+            counts[record["doc_id"]] = n
     return counts
 
 
 def grown(target: int, folder: Path) -> Path:
     """All diplomacy articles, then dev articles (file order, none of the diplomacy ones) until ours would make
     ``target`` chunks; written to ``folder/articles.jsonl``."""
-    from ingest.prepare import chunks_for
-    from ingest.readers.records import article_from_record
-
     settings = Settings()
     total = sum(_articles_with_chunks(settings).values())
     path = folder / "articles.jsonl"
@@ -331,12 +334,9 @@ def grown(target: int, folder: Path) -> Path:
             if total >= target:
                 break
             record = json.loads(line)
-            if record["doc_id"] in seen:
+            if record["doc_id"] in seen or (n := _chunk_count(record, DEV, settings)) is None:
                 continue
-            try:
-                total += len(chunks_for(article_from_record(record, str(DEV)), settings))
-            except ValueError:  # no text
-                continue
+            total += n
             out.write(line.rstrip("\n") + "\n")
     return path
 
