@@ -19,6 +19,9 @@ CEASEFIRE = "The allies called for a ceasefire across the border for how many da
 TWO = "Which two countries have forged closer economic ties since the war in Ukraine began?"
 
 
+STOPS = "Apart from China, where else is Blinken stopping on this trip?"
+
+
 @pytest.mark.parametrize(
     ("question", "kind", "count"),
     [
@@ -27,6 +30,9 @@ TWO = "Which two countries have forged closer economic ties since the war in Ukr
         ("Which nation will host the next climate summit?", "country", 1),
         ("Where is the UN headquartered?", "place", 1),
         ("The summit was held in which city?", "place", 1),
+        # "where" after a connective or an opening clause asks for a place too
+        ("And where else is he stopping?", "place", 1),
+        ("Apart from China, where else is Blinken stopping?", "place", 1),
         (SUCCESSOR, "person", 1),
         ("Which US Cabinet official faces impeachment?", "person", 1),
         ("Which grocery chain recalled its cookies?", "name", 1),
@@ -49,6 +55,7 @@ def test_slot_kinds(question: str, kind: str, count: int) -> None:
         "Why does Campbell think military channels matter?",
         "Did the US and China sign a trade deal?",
         "What did Xi Jinping say to Blinken?",
+        "Is this the city where the talks were held?",
     ],
 )
 def test_open_questions_have_no_slot(question: str) -> None:
@@ -75,6 +82,11 @@ def test_open_questions_have_no_slot(question: str) -> None:
         (CEASEFIRE, "They asked for a truce of 21 days.", True),
         ("How many of the 30 members voted?", "All 30 members were present.", False),
         ("Where is the UN headquartered?", "World leaders will gather in New York on Monday.", True),
+        # a place is one where somebody goes, is or comes from, and not the one the question names
+        (STOPS, "The trip will also include a visit to London.", True),
+        (STOPS, "Blinken's trip to China is the first by a U.S. secretary of state in five years.", False),
+        (STOPS, "Blinken will meet officials in the Dominican Republic.", True),
+        ("Where did the two leaders meet?", "Kim met Putin, Russian officials said.", False),
         ("Which grocery chain recalled its cookies?", "the recall was announced by the company on Monday.", False),
         # "how long": a duration or the year it runs from; "how much": any amount
         ("How long did the two defence chiefs meet?", "The two men met on Friday afternoon.", False),

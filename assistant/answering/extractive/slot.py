@@ -26,7 +26,8 @@ _COUNTRY = re.compile(
     r"(countr(?:y|ies)|nations?|states?)\b(?!['’]s)"
 )
 _PLACE = re.compile(
-    r"^\W*where\b|\b(?:in|to|from|at)\s+where\b|\b(?:which|what)\s+(?:\w+\s+){0,2}?"
+    r"^\W*(?:(?:and|so|but|then)\s+)?where\b|^[^,?]*,\s*where\b|\b(?:in|to|from|at)\s+where\b|"
+    r"\b(?:which|what)\s+(?:\w+\s+){0,2}?"
     r"(cit(?:y|ies)|capital|town|region|province|island|port|venue|country['’]s capital|nation['’]s capital)\b"
 )
 _PERSON = re.compile(
@@ -38,6 +39,11 @@ _PERSON = re.compile(
 _NAME = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+){0,3}?(company|companies|firm|chain|retailer|brand|organi[sz]ation|group|"
     r"agency|bank|airline|carmaker|automaker|party|militia|network|newspaper|outlet|university|team)\b"
+)
+# a name where one goes, is or comes from ("a visit to London", "in the Dominican Republic")
+_LOCATIVE = re.compile(
+    r"\b(?:in|to|at|from|near|outside|inside|into|via|toward|towards|visit(?:s|ing|ed)?)\s+(?:the\s+)?"
+    r"([A-Z][\w'’.-]*[A-Za-z](?:\s+[A-Z][\w'’.-]*[A-Za-z])*)"
 )
 _HOW_MANY = re.compile(r"\bhow\s+many\s+((?:[a-z’'-]+\s*){1,3})")
 # "how much", "how long", "how big", "how old": an amount, a duration, a size, an age: some number answers
@@ -138,7 +144,12 @@ def fills(slot: Slot, sentence: str) -> bool:
         return len(countries_in(sentence) - slot.countries) >= slot.count
     names = new_names(sentence, slot.known)
     if slot.kind == "place":
-        return bool(names) or bool(countries_in(sentence) - slot.countries)
+        # a place is where one goes, is, comes from: a name after "in", "to", "at", "visit" …, and not one the
+        # question names ("trip to China" does not answer "Apart from China, where else …?")
+        return any(
+            not all(stem(w) in slot.known for w in tokens(m.group(1))) and not countries_in(m.group(1)) & slot.countries
+            for m in _LOCATIVE.finditer(sentence)
+        )
     if slot.kind == "person":
         return any(not is_country_word(n) and not n.isupper() for n in names)
     return bool(names)
