@@ -197,3 +197,13 @@ def test_a_name_the_sources_never_mention_is_given_as_the_question_spells_it(emb
         composed = answerer.compose("What did Shoigu say during his stop in Timor-Leste?", [_passage(ON_TOPIC)])
         assert composed.abstained and composed.rule == "unnamed_entity"
         assert composed.reason.startswith("The sources don't say: they never mention Timor Leste. ")
+
+
+def test_a_place_the_conversation_already_named_does_not_fill_the_slot() -> None:
+    # "And where else is he stopping?" after "When is Blinken going to China?" carries "going China"
+    follow_up = slot_of("Where else is Blinken stopping?", "going China")
+    alone = slot_of("Where else is Blinken stopping?")
+    assert follow_up is not None and alone is not None
+    assert not fills(follow_up, "Blinken's trip to China is his first.")
+    assert fills(alone, "Blinken's trip to China is his first.")
+    assert fills(follow_up, "The trip will also include a visit to London.")

@@ -446,7 +446,7 @@ class ExtractiveAnswerer:
             if bool((theirs & (scores >= relative)).any()):  # their words only
                 scores = np.where(theirs, scores, 0.0).astype(np.float32)
         fitted = scores
-        slot = slot_of(question)
+        slot = slot_of(question, context)
         if slot is not None:
             slotted = self._fit_slot(slot, pool, scores)
             if slotted is None and "slot" in rules:

@@ -82,15 +82,16 @@ class Slot:
         return "the number asked for" if self.kind == "number" else f"the {self.kind} asked about"
 
 
-def slot_of(question: str) -> Slot | None:
-    """The slot the question asks to fill, or None when its answer is open-ended."""
+def slot_of(question: str, context: str = "") -> Slot | None:
+    """The slot the question asks to fill, or None when its answer is open-ended. ``context``: what the
+    conversation already named (a follow-up's carried words), which is not the answer either."""
     shape = _shape(question.lower())
     if shape is None:
         return None
     return replace(
         shape,
-        known=frozenset(stem(t) for t in tokens(question)),
-        countries=frozenset(countries_in(question)),
+        known=frozenset(stem(t) for t in tokens(f"{question} {context}")),
+        countries=frozenset(countries_in(f"{question} {context}")),
         numbers=frozenset(re.findall(r"\d[\d,.]*", question)),
     )
 
