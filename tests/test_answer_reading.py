@@ -19,7 +19,7 @@ from assistant.answering.extractive.answerer import (
     statement_question,
 )
 from assistant.core.gazetteer import capital_aliases
-from assistant.core.lexical import answer_type, content_stems, entities, has_answer_type, mentioned
+from assistant.core.lexical import IdfTable, answer_type, content_stems, entities, has_answer_type, mentioned
 from assistant.core.types import Chunk, Passage
 from tests.conftest import make_settings
 
@@ -172,7 +172,7 @@ def test_her_words_are_the_sentences_that_name_her_or_go_on_from_them() -> None:
 
 
 def test_a_statement_question_is_answered_with_her_words_only(embedder: Any, tmp_path: Path) -> None:
-    question = "What did Okafor say Moscow would do?"
+    question = "What did Okafor say Moscow would do about sanctions?"  # "Moscow" alone: "push Russia" covers it
     draft = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose(question, [_passage(STATEMENT)])
     assert not draft.abstained and draft.sentences
     okafor = ("Maria Okafor", "“Moscow has every reason", "“It has no reason")
@@ -279,3 +279,21 @@ def test_abbreviated_months_are_times() -> None:
     assert has_answer_type("The talks resume in May in Geneva.", "time")
     assert not has_answer_type("The order may never materialize.", "time")
     assert not has_answer_type("Thousands march on the capital.", "time")
+
+
+def test_a_term_the_sentence_lacks_counts_by_its_alias_at_the_alias_weight() -> None:
+    """ "And Moscow's reaction?": "Kremlin spokesman Dmitry Peskov told reporters …" covers "Moscow"; a frequent
+    "Russian" covers it for less than a rare alias does, and never for more than the term itself."""
+    texts = [
+        "Kremlin spokesman Dmitry Peskov told reporters it could lead to a sea change in relations.",
+        "Russian forces shelled the city.",
+        "Russian officials said nothing.",
+        "The Russian economy grew.",
+    ]
+    stems = [set(content_stems(t)) for t in texts]
+    idf = IdfTable(stems)
+    terms = content_stems("Moscow reaction")
+    assert idf.coverage(terms, stems[0]) == 0.0
+    kremlin, russian = idf.coverage_aliased(terms, stems[0]), idf.coverage_aliased(terms, stems[1])
+    assert 0.0 < russian < kremlin < 1.0
+    assert idf.coverage_aliased(terms, set(content_stems("Moscow's reaction was swift"))) == 1.0

@@ -314,6 +314,20 @@ class IdfTable:
             return 1.0
         return sum(self.idf(t) for t in terms if t in present) / total
 
+    def coverage_aliased(self, terms: Sequence[str], present: set[str]) -> float:
+        """:meth:`coverage`, where a term the text lacks counts by an alias it has ("Kremlin" for "Moscow"),
+        weighted by the alias's own idf (a frequent "Russian" counts for little)."""
+        total = sum(self.idf(t) for t in terms)
+        if total == 0:
+            return 1.0
+        found = 0.0
+        for t in terms:
+            if t in present:
+                found += self.idf(t)
+            elif hits := _ALIAS_STEMS.get(t, set()) & present:
+                found += min(self.idf(t), max(self.idf(a) for a in hits))
+        return found / total
+
 
 def folded_words(text: str) -> list[str]:
     """Lower-case ASCII words of ``text``, accents folded ("José Ramos-Horta" → jose, ramos, horta)."""
