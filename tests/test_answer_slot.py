@@ -87,6 +87,7 @@ def test_open_questions_have_no_slot(question: str) -> None:
         (STOPS, "Blinken's trip to China is the first by a U.S. secretary of state in five years.", False),
         (STOPS, "Blinken will meet officials in the Dominican Republic.", True),
         ("Where did the two leaders meet?", "Kim met Putin, Russian officials said.", False),
+        ("Where did the two leaders meet?", "The two leaders met in June, officials said.", False),
         ("Which grocery chain recalled its cookies?", "the recall was announced by the company on Monday.", False),
         # "how long": a duration or the year it runs from; "how much": any amount
         ("How long did the two defence chiefs meet?", "The two men met on Friday afternoon.", False),

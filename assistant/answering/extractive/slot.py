@@ -147,8 +147,9 @@ def fills(slot: Slot, sentence: str) -> bool:
     if slot.kind == "place":
         # a place is where one goes, is, comes from: a name after "in", "to", "at", "visit" …, and not one the
         # question names ("trip to China" does not answer "Apart from China, where else …?")
+        new = {stem(n) for n in names}  # not a weekday, a title, a sentence's first word or a word of the question
         return any(
-            not all(stem(w) in slot.known for w in tokens(m.group(1))) and not countries_in(m.group(1)) & slot.countries
+            any(stem(w) in new for w in tokens(m.group(1))) and not countries_in(m.group(1)) & slot.countries
             for m in _LOCATIVE.finditer(sentence)
         )
     if slot.kind == "person":
