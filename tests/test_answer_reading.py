@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from assistant.answering.extractive.answerer import (
     ExtractiveAnswerer,
     asks_who,
@@ -17,6 +19,7 @@ from assistant.answering.extractive.answerer import (
     said_question,
     speaker_of,
     statement_question,
+    summary_request,
 )
 from assistant.core.gazetteer import capital_aliases
 from assistant.core.lexical import IdfTable, answer_type, content_stems, entities, has_answer_type, mentioned
@@ -297,3 +300,18 @@ def test_a_term_the_sentence_lacks_counts_by_its_alias_at_the_alias_weight() -> 
     kremlin, russian = idf.coverage_aliased(terms, stems[0]), idf.coverage_aliased(terms, stems[1])
     assert 0.0 < russian < kremlin < 1.0
     assert idf.coverage_aliased(terms, set(content_stems("Moscow's reaction was swift"))) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Brief me on the Doha talks.", (5, False)),
+        ("Give me a three-bullet briefing on the whole missile story.", (3, True)),  # "three-bullet" counts
+        ("Summarize the coverage in two sentences.", (2, False)),
+        # a question about a briefing asks for no briefing
+        ("Could reporters put questions to Wang at his press briefing?", None),
+        ("What did the spokesman say in the news briefing room?", None),
+    ],
+)
+def test_summary_requests_and_their_length(question: str, asked: tuple[int, bool] | None) -> None:
+    assert summary_request(question) == asked

@@ -286,7 +286,9 @@ def asks_for_list(question: str) -> bool:
 
 
 _SUMMARY = re.compile(
-    r"\b(summar(?:y|ise|ize)|brief(?:ing)? me|briefing|rundown|overview|recap|run me through|main points|key points|"
+    # "briefing" as a request ("a briefing on …"), not the event a question is about ("at his press briefing")
+    r"\b(summar(?:y|ise|ize)|brief(?:ing)? me|(?<!press )(?<!news )(?<!media )briefing(?! room)|rundown|overview|"
+    r"recap|run me through|main points|key points|"
     r"main takeaways?|takeaways|the gist|bullets?|bullet points?|what happened|catch me up|give me the story)\b",
     re.I,
 )
@@ -297,7 +299,7 @@ _REQUEST_WORDS = re.compile(
     re.I,
 )
 _COUNT = {"two": 2, "three": 3, "four": 4, "five": 5}
-_HOW_MANY = re.compile(r"\b(two|three|four|five|[2-9])\s+(?:bullets?|bullet points|points|sentences|lines)\b", re.I)
+_HOW_MANY = re.compile(r"\b(two|three|four|five|[2-9])[\s-]+(?:bullets?|bullet points|points|sentences|lines)\b", re.I)
 
 
 # Not a question about the library: an order to set the sources aside, or to write something of one's own.
