@@ -88,6 +88,8 @@ def test_open_questions_have_no_slot(question: str) -> None:
         (STOPS, "Blinken will meet officials in the Dominican Republic.", True),
         ("Where did the two leaders meet?", "Kim met Putin, Russian officials said.", False),
         ("Where did the two leaders meet?", "The two leaders met in June, officials said.", False),
+        ("Where did Biden sign the order?", "Biden spoke at a White House Rose Garden ceremony before signing.", True),
+        ("Where did the gunmen strike?", "Gunmen crossed into southern Israel at dawn.", True),
         ("Which grocery chain recalled its cookies?", "the recall was announced by the company on Monday.", False),
         # "how long": a duration or the year it runs from; "how much": any amount
         ("How long did the two defence chiefs meet?", "The two men met on Friday afternoon.", False),
@@ -208,3 +210,23 @@ def test_a_place_the_conversation_already_named_does_not_fill_the_slot() -> None
     assert not fills(follow_up, "Blinken's trip to China is his first.")
     assert fills(alone, "Blinken's trip to China is his first.")
     assert fills(follow_up, "The trip will also include a visit to London.")
+
+
+CEREMONY = (
+    "Biden raised the tariffs on Chinese electric vehicles on Tuesday. "
+    '"I want fair competition with China, not conflict," Biden said during a White House Rose Garden ceremony. '
+    "The new duties take effect this year."
+)
+
+
+def test_a_place_named_without_a_preposition_is_not_refused(embedder: Any, tmp_path: Path) -> None:
+    """A place ranks up when named as where one is ("in", "at", "to" …), but the refusal asks less: any new name in
+    a strong sentence (a "White House Rose Garden ceremony") keeps a "where" question answered."""
+    slot = slot_of("Where did Biden announce the tariffs?")
+    assert slot is not None
+    sentence = CEREMONY.split(". ")[1]
+    assert not fills(slot, sentence) and fills(slot, sentence, loose=True)
+    composed = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose(
+        "Where did Biden announce the tariffs?", [_passage(CEREMONY, title="Biden raises tariffs")]
+    )
+    assert not composed.abstained, composed.text

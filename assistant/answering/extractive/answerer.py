@@ -486,7 +486,10 @@ class ExtractiveAnswerer:
         """Scores with non-filling sentences scaled down, or None when no strong sentence fills the slot."""
         filled = np.array([fills(slot, c.text) for c in pool])
         strong = scores >= self._floor(scores)
-        if not bool((filled & strong).any()):
+        # refused only when no strong sentence fills the slot even loosely (a place: any new name), scaled strictly
+        if not bool((filled & strong).any()) and not any(
+            fills(slot, pool[i].text, loose=True) for i in np.flatnonzero(strong)
+        ):
             return None
         return np.where(filled, scores, scores * self._settings.answering.unfilled_factor).astype(np.float32)
 

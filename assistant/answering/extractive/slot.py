@@ -42,7 +42,9 @@ _NAME = re.compile(
 )
 # a name where one goes, is or comes from ("a visit to London", "in the Dominican Republic")
 _LOCATIVE = re.compile(
-    r"\b(?:in|to|at|from|near|outside|inside|into|via|toward|towards|visit(?:s|ing|ed)?)\s+(?:the\s+)?"
+    r"\b(?:in|to|at|from|near|outside|inside|into|via|toward|towards|visit(?:s|ing|ed)?)\s+(?:(?:the|a|an)\s+)?"
+    r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-?eastern|north-?western|"
+    r"south-?eastern|south-?western)\s+)?"
     r"([A-Z][\w'’.-]*[A-Za-z](?:\s+[A-Z][\w'’.-]*[A-Za-z])*)"
 )
 _HOW_MANY = re.compile(r"\bhow\s+many\s+((?:[a-z’'-]+\s*){1,3})")
@@ -129,8 +131,10 @@ def new_names(sentence: str, known: frozenset[str]) -> list[str]:
     return found
 
 
-def fills(slot: Slot, sentence: str) -> bool:
-    """Whether ``sentence`` holds a thing of the slot's kind that the question does not already name."""
+def fills(slot: Slot, sentence: str, loose: bool = False) -> bool:
+    """Whether ``sentence`` holds a thing of the slot's kind that the question does not already name. ``loose``:
+    for a place, any new name or country will do (what the refusal asks), not only one after "in", "to", "at" …
+    (what ranking asks)."""
     if slot.kind == "number":
         for match in re.finditer(rf"\b({_NUMBER_WORD})\b", sentence, re.I):
             following = {stem(t) for t in tokens(sentence[match.end() :])[:4]}
@@ -144,6 +148,8 @@ def fills(slot: Slot, sentence: str) -> bool:
     if slot.kind == "country":
         return len(countries_in(sentence) - slot.countries) >= slot.count
     names = new_names(sentence, slot.known)
+    if slot.kind == "place" and loose:
+        return bool(names) or bool(countries_in(sentence) - slot.countries)
     if slot.kind == "place":
         # a place is where one goes, is, comes from: a name after "in", "to", "at", "visit" …, and not one the
         # question names ("trip to China" does not answer "Apart from China, where else …?")
