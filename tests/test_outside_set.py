@@ -1,8 +1,10 @@
-"""The held-out set (seeds/eval/outside/) is well formed against the shared articles it names.
+"""The held-out set (seeds/eval/outside/) and the extra set (seeds/eval/extra/) are well formed against the shared
+articles they name.
 
-It is measured, never tuned on (docs/evaluation.md), so nothing gates on its figures; what is checked here is that
-a reader can trust it: every key fact is an exact span of its article, every gold span holds one, ids are unique
-and a question is answerable exactly when it has key facts. Skipped without ../shared/.
+The held-out set is measured, never tuned on; the extra set (written 2026-12-04, fifth session) is split into tune
+and test halves like seeds/eval and gated on nothing yet (docs/evaluation.md). What is checked here is that a
+reader can trust them: every key fact is an exact span of its article, every gold span holds one, ids are unique,
+a question is answerable exactly when it has key facts, and each half has items. Skipped without ../shared/.
 """
 
 from __future__ import annotations
@@ -17,26 +19,29 @@ from assistant.core.settings import REPO_ROOT
 from assistant.evaluate.library import SHARED_POOL, library_ids, shared_records
 from assistant.evaluate.questions import load_questions
 
-SET = REPO_ROOT / "seeds" / "eval" / "outside"
+SETS = [REPO_ROOT / "seeds" / "eval" / "outside", REPO_ROOT / "seeds" / "eval" / "extra"]
 
-pytestmark = pytest.mark.skipif(not SHARED_POOL.is_file(), reason=f"the shared article pool is absent ({SHARED_POOL})")
+pytestmark = [
+    pytest.mark.skipif(not SHARED_POOL.is_file(), reason=f"the shared article pool is absent ({SHARED_POOL})"),
+    pytest.mark.parametrize("folder", SETS, ids=[s.name for s in SETS]),
+]
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _items() -> list[dict[str, Any]]:
-    questions = _records(SET / "questions.jsonl")
-    turns = [turn for conv in _records(SET / "conversations.jsonl") for turn in conv["turns"]]
+def _items(folder: Path) -> list[dict[str, Any]]:
+    questions = _records(folder / "questions.jsonl")
+    turns = [turn for conv in _records(folder / "conversations.jsonl") for turn in conv["turns"]]
     return questions + turns
 
 
-def test_every_key_fact_is_a_span_of_its_article() -> None:
-    ids = library_ids(SET / "library.tsv")
-    texts = {i: json.loads(line)["text"] for i, line in shared_records(ids, named_by="outside").items()}
+def test_every_key_fact_is_a_span_of_its_article(folder: Path) -> None:
+    ids = library_ids(folder / "library.tsv")
+    texts = {i: json.loads(line)["text"] for i, line in shared_records(ids, named_by=folder.name).items()}
     assert len(texts) == 4
-    for item in _items():
+    for item in _items(folder):
         facts = item["key_facts"]
         assert bool(facts) == item["answerable"], item["question"]
         if not facts:
@@ -49,10 +54,11 @@ def test_every_key_fact_is_a_span_of_its_article() -> None:
             assert any(fact in text[start:end] for fact in facts), (item["question"], start, end)
 
 
-def test_ids_are_unique_and_the_loader_reads_both_files() -> None:
-    questions = load_questions(SET / "questions.jsonl")
-    turns = load_questions(SET / "conversations.jsonl")
+def test_ids_are_unique_and_the_loader_reads_both_files(folder: Path) -> None:
+    questions = load_questions(folder / "questions.jsonl")
+    turns = load_questions(folder / "conversations.jsonl")
     assert len(questions) == 48 and len(turns) == 48
     assert len({q.id for q in questions}) == 48
-    assert len({c["id"] for c in _records(SET / "conversations.jsonl")}) == 12
+    assert len({c["id"] for c in _records(folder / "conversations.jsonl")}) == 12
     assert {q.split for q in questions} == {"tune", "test"}
+    assert {q.split for q in turns} == {"tune", "test"}
