@@ -16,6 +16,7 @@ from assistant.answering.extractive.answerer import (
     introduction,
     quotation_rest,
     role_question,
+    role_speaker,
     said_question,
     speaker_of,
     statement_question,
@@ -315,3 +316,36 @@ def test_a_term_the_sentence_lacks_counts_by_its_alias_at_the_alias_weight() -> 
 )
 def test_summary_requests_and_their_length(question: str, asked: tuple[int, bool] | None) -> None:
     assert summary_request(question) == asked
+
+
+REACTIONS = (
+    "French President Emmanuel Macron said on Monday that sending Western troops to Ukraine could not be ruled out.\n\n"
+    "NATO Secretary-General Jens Stoltenberg told The Associated Press there were no plans for NATO combat troops "
+    "on the ground in Ukraine.\n\n"
+    "German Chancellor Olaf Scholz said there would be no ground troops from European countries or NATO states.\n\n"
+    "National Security Council spokesman John Kirby said the United States would not send troops either.\n\n"
+    "Kremlin spokesman Dmitry Peskov said such a step would make a conflict between Russia and NATO inevitable."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        ("How did NATO's chief respond to him?", "Jens Stoltenberg"),
+        ("What did the German chancellor say about sending troops?", "Olaf Scholz"),
+        ("What did France's president say?", "Emmanuel Macron"),
+        ("What did the spokesman say?", ""),  # two spokesmen: nobody
+        ("What did the Italian prime minister say?", ""),  # nobody holds that role here
+        ("What did the troops say?", ""),  # not a role
+    ],
+)
+def test_a_speaker_named_by_role_is_the_one_person_holding_it(question: str, speaker: str) -> None:
+    assert role_speaker(question, candidates([_passage(REACTIONS)])) == speaker
+
+
+def test_a_speaker_named_by_role_is_answered_with_their_words(embedder: Any, tmp_path: Path) -> None:
+    draft = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose(
+        "How did NATO's chief respond to Macron?", [_passage(REACTIONS)]
+    )
+    assert not draft.abstained and draft.sentences
+    assert all("Stoltenberg" in s.text for s in draft.sentences), [s.text for s in draft.sentences]

@@ -194,6 +194,10 @@ class People:
             return Person(known.name, role or known.role)
         return Person(name, role)
 
+    def people(self) -> list[Person]:
+        """Everyone the article names, each with the first role it gives them ("" when none)."""
+        return list(self._by_surname.values())
+
     def _by_given(self, word: str) -> Person | None:
         """The one person whose first name is ``word`` (a family name first: "Qin" of "Qin Gang")."""
         found = [p for p in self._by_surname.values() if _clean(p.name.split()[0]) == word]

@@ -29,7 +29,7 @@ from assistant.answering.extractive.answerability import embedded, features, pac
 from assistant.answering.extractive.slot import Slot, fills, slot_of
 from assistant.answering.grounding import GroundingChecker
 from assistant.answering.vectors import Run, SentenceVectors
-from assistant.core.gazetteer import is_country_word
+from assistant.core.gazetteer import countries_in, is_country_word
 from assistant.core.lexical import (
     STOPWORDS,
     IdfTable,
@@ -194,6 +194,59 @@ def statement_question(question: str) -> str:
     "What's O'Brien's view …?"), or ""."""
     found = _STATEMENT_QUESTION.match(question.strip())
     return next((g for g in found.groups() if g), "") if found else ""
+
+
+# "How did NATO's chief respond?", "What did Beijing's defense chief say …?": a speaker named by role. The role
+# noun of the question, and the words a person's role must hold for each noun (any one of them).
+_ROLES = {
+    "chief": ("chief", "head", "secretary-general", "secretary general", "minister", "director", "leader"),
+    "head": ("chief", "head", "secretary-general", "secretary general", "minister", "director", "leader"),
+    "leader": ("leader", "president", "prime minister", "chancellor", "premier", "head", "chief"),
+    "president": ("president",),
+    "chancellor": ("chancellor",),
+    "premier": ("premier", "prime minister"),
+    "minister": ("minister",),
+    "secretary": ("secretary",),
+    "ambassador": ("ambassador", "envoy", "representative"),
+    "envoy": ("ambassador", "envoy", "representative"),
+    "representative": ("ambassador", "envoy", "representative"),
+    "spokesman": ("spokesman", "spokeswoman", "spokesperson"),
+    "spokeswoman": ("spokesman", "spokeswoman", "spokesperson"),
+    "spokesperson": ("spokesman", "spokeswoman", "spokesperson"),
+    "aide": ("aide", "adviser", "advisor"),
+    "adviser": ("aide", "adviser", "advisor"),
+    "advisor": ("aide", "adviser", "advisor"),
+}
+_ROLE_STATEMENT = re.compile(
+    r"^\W*(?:and\s+)?(?:what|how)\s+(?:did|does|do|has|have|had|would)\s+(?P<desc>(?:the\s+)?(?:[\w'’.-]+\s+){0,3}?"
+    rf"(?:{'|'.join(_ROLES)}))(?:\s+(?:there|here|then))?\s+{_SAYS}",
+    re.I,
+)
+
+
+def role_speaker(question: str, pool: list[Candidate]) -> str:
+    """For "How did NATO's chief respond?": the one person of the passages whose role is that description
+    ("Jens Stoltenberg", "NATO Secretary-General"), or "" when none or several are."""
+    found = _ROLE_STATEMENT.match(question.strip())
+    if not found:
+        return ""
+    words = tokens(found["desc"])
+    wanted = _ROLES.get(words[-1].lower(), ())
+    qualifiers = [w for w in words[:-1] if w.lower() not in STOPWORDS]
+    chunks = {c.passage.chunk.id: c.passage.chunk.text for c in pool}
+    matches: set[str] = set()
+    for text in chunks.values():
+        for person in _people_of(text).people():
+            role = person.role.lower()
+            if not role or not any(w in role for w in wanted):
+                continue
+            # each word before the role noun is in the role ("NATO"), or names its country ("Beijing's": Chinese)
+            if all(
+                q.lower() in role or (countries_in(q) and countries_in(q) <= countries_in(person.role))
+                for q in qualifiers
+            ):
+                matches.add(person.name)
+    return matches.pop() if len(matches) == 1 else ""
 
 
 # "Did Campbell say anything about Taiwan?", "Has Wei mentioned the talks?": whether a person said something on a
@@ -440,7 +493,9 @@ class ExtractiveAnswerer:
                 if not any(set(subject) & set(content_stems(pool[i].text)) for i in spoken):
                     reason = f"The sources don't say: they give no words of {speaker} on this."
                     return self._closest(reason, "unsaid", pool, max(spoken, key=lambda i: scores[i], default=best))
-        if (who := statement_question(question)) and "statement" in self._settings.answering.reading_rules:
+        if "statement" in self._settings.answering.reading_rules and (
+            who := statement_question(question) or role_speaker(question, pool)
+        ):
             theirs = np.array(by_speaker(pool, who))
             # one of their sentences within keep_ratio of the best (the answer floor's share, not its minimum: their
             # words may all score under abstain_min_score once another speaker's stronger sentence is set aside)
