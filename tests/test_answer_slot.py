@@ -230,3 +230,13 @@ def test_a_place_named_without_a_preposition_is_not_refused(embedder: Any, tmp_p
         "Where did Biden announce the tariffs?", [_passage(CEREMONY, title="Biden raises tariffs")]
     )
     assert not composed.abstained, composed.text
+
+
+def test_how_much_something_cost_asks_for_money() -> None:
+    cost = slot_of("How much did the state dinner cost taxpayers?")
+    assert cost is not None and cost.kind == "number"
+    assert not fills(cost, "The memorial honours the 5.8 million Americans who served.")  # a number, no money
+    assert fills(cost, "The jet cost $13 million.")
+    assert fills(cost, "It was bought for 13 million euros.")
+    plain = slot_of("How much did exports grow?")  # an amount of anything
+    assert plain is not None and fills(plain, "Exports grew 5.8 percent.")

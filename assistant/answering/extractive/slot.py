@@ -50,6 +50,16 @@ _LOCATIVE = re.compile(
 _HOW_MANY = re.compile(r"\bhow\s+many\s+((?:[a-z’'-]+\s*){1,3})")
 # "how much", "how long", "how big", "how old": an amount, a duration, a size, an age: some number answers
 _HOW_MUCH = re.compile(r"\bhow\s+(?:much|long|big|large|old)\b")
+# "how much did it cost / was paid / is it worth": an amount of money answers, not any number ("5.8 million Americans")
+_PRICE = re.compile(
+    r"\b(?:cost|costs|costing|pay|paid|pays|spend|spent|spends|price|priced|worth|charge[ds]?|sold|sell|bought|buy)\b"
+)
+_MONEY = ("$",)
+_CURRENCY = re.compile(
+    r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion|thousand)?\s*(?:dollars|euros|pounds|yuan|yen|rubles|roubles|"
+    r"rupees|francs|won)\b|\b(?:US|USD|EUR|GBP)\s?\$?\d",
+    re.I,
+)
 _DURATION = ("second", "minut", "hour", "day", "week", "month", "year", "decad")  # stems
 _NUMBER_WORD = (
     r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
@@ -104,6 +114,8 @@ def _shape(q: str) -> Slot | None:
         units = tuple(stem(w) for w in words)
         return Slot("number", units=() if set(units) & _ANY_UNIT else units)
     if match := _HOW_MUCH.search(q):
+        if "much" in match.group() and _PRICE.search(q):
+            return Slot("number", units=_MONEY)
         return Slot("number", units=_DURATION if "long" in match.group() else ())
     if match := _COUNTRY.search(q):
         count = max([_COUNT_WORDS.get(w, 1) for w in q[match.start() : match.end()].split()], default=1)
@@ -135,6 +147,8 @@ def fills(slot: Slot, sentence: str, loose: bool = False) -> bool:
     """Whether ``sentence`` holds a thing of the slot's kind that the question does not already name. ``loose``:
     for a place, any new name or country will do (what the refusal asks), not only one after "in", "to", "at" …
     (what ranking asks)."""
+    if slot.kind == "number" and slot.units == _MONEY:
+        return bool(_CURRENCY.search(sentence))
     if slot.kind == "number":
         for match in re.finditer(rf"\b({_NUMBER_WORD})\b", sentence, re.I):
             following = {stem(t) for t in tokens(sentence[match.end() :])[:4]}
