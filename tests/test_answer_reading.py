@@ -349,3 +349,15 @@ def test_a_speaker_named_by_role_is_answered_with_their_words(embedder: Any, tmp
     )
     assert not draft.abstained and draft.sentences
     assert all("Stoltenberg" in s.text for s in draft.sentences), [s.text for s in draft.sentences]
+
+
+def test_a_link_to_another_story_is_no_candidate_sentence() -> None:
+    text = (
+        "Biden raised the tariffs on Chinese electric vehicles to 100% on Tuesday.\n\n"
+        "More:Biden sets huge new tariffs on electric vehicles, chips and other goods from China\n\n"
+        "READ MORE: How the tariffs will hit American buyers of solar panels\n\n"
+        "The White House says more is at stake: the tariffs protect industries it has invested in."
+    )
+    texts = [c.text for c in candidates([_passage(text)])]
+    assert texts[0].startswith("Biden raised") and texts[-1].startswith("The White House says more")
+    assert not any(t.lower().startswith(("more:", "read more")) for t in texts)

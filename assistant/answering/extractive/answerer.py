@@ -49,6 +49,8 @@ from assistant.models.embedders import Embedder, Vectors
 
 _CONNECTIVE = re.compile(r"^(however|but|and|meanwhile|still|also|yet|so|moreover|furthermore),\s+", re.I)
 _MIN_SENTENCE_WORDS = 4
+# a link to another story, not a sentence of this one ("More:Biden sets huge new tariffs …", "READ MORE: …")
+_LINK_LINE = re.compile(r"^\W*(?:more|read more|related|see also|also read|watch|listen)\s*:", re.I)
 _ASKS = re.compile(r"\?[\"'”’)\]]*\s*$")
 # A yes/no question ("Did they sign a deal?") needs a sentence that names what it asks about.
 _POLAR = re.compile(
@@ -86,7 +88,12 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             key = (chunk.article_id, start)
             text = span.of(chunk.text)
             # a question asserts nothing (a quiz page repeats the user's own question)
-            if key not in seen and word_count(text) >= _MIN_SENTENCE_WORDS and not _ASKS.search(text):
+            if (
+                key not in seen
+                and word_count(text) >= _MIN_SENTENCE_WORDS
+                and not _ASKS.search(text)
+                and not _LINK_LINE.match(text)
+            ):
                 seen.add(key)
                 found.append(Candidate(passage, start, end, text, previous, index))
             previous = text
