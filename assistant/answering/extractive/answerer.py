@@ -205,24 +205,19 @@ def statement_question(question: str) -> str:
 
 # "How did NATO's chief respond?", "What did Beijing's defense chief say …?": a speaker named by role. The role
 # noun of the question, and the words a person's role must hold for each noun (any one of them).
-_ROLES = {
-    "chief": ("chief", "head", "secretary-general", "secretary general", "minister", "director", "leader"),
-    "head": ("chief", "head", "secretary-general", "secretary general", "minister", "director", "leader"),
+_HEADS = ("chief", "head", "secretary-general", "secretary general", "minister", "director", "leader")
+_ENVOYS = ("ambassador", "envoy", "representative")
+_SPOKESPEOPLE = ("spokesman", "spokeswoman", "spokesperson")
+_AIDES = ("aide", "adviser", "advisor")
+_ROLES: dict[str, tuple[str, ...]] = {
+    "chief": _HEADS,
+    "head": _HEADS,
     "leader": ("leader", "president", "prime minister", "chancellor", "premier", "head", "chief"),
-    "president": ("president",),
-    "chancellor": ("chancellor",),
     "premier": ("premier", "prime minister"),
-    "minister": ("minister",),
-    "secretary": ("secretary",),
-    "ambassador": ("ambassador", "envoy", "representative"),
-    "envoy": ("ambassador", "envoy", "representative"),
-    "representative": ("ambassador", "envoy", "representative"),
-    "spokesman": ("spokesman", "spokeswoman", "spokesperson"),
-    "spokeswoman": ("spokesman", "spokeswoman", "spokesperson"),
-    "spokesperson": ("spokesman", "spokeswoman", "spokesperson"),
-    "aide": ("aide", "adviser", "advisor"),
-    "adviser": ("aide", "adviser", "advisor"),
-    "advisor": ("aide", "adviser", "advisor"),
+    **{title: (title,) for title in ("president", "chancellor", "minister", "secretary")},
+    **dict.fromkeys(_ENVOYS, _ENVOYS),
+    **dict.fromkeys(_SPOKESPEOPLE, _SPOKESPEOPLE),
+    **dict.fromkeys(_AIDES, _AIDES),
 }
 _ROLE_STATEMENT = re.compile(
     r"^\W*(?:and\s+)?(?:what|how)\s+(?:did|does|do|has|have|had|would)\s+(?P<desc>(?:the\s+)?(?:[\w'’.-]+\s+){0,3}?"
