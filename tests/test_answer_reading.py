@@ -298,9 +298,9 @@ def test_a_term_the_sentence_lacks_counts_by_its_alias_at_the_alias_weight() -> 
     idf = IdfTable(stems)
     terms = content_stems("Moscow reaction")
     assert idf.coverage(terms, stems[0]) == 0.0
-    kremlin, russian = idf.coverage_aliased(terms, stems[0]), idf.coverage_aliased(terms, stems[1])
+    kremlin, russian = idf.coverage(terms, stems[0], aliased=True), idf.coverage(terms, stems[1], aliased=True)
     assert 0.0 < russian < kremlin < 1.0
-    assert idf.coverage_aliased(terms, set(content_stems("Moscow's reaction was swift"))) == 1.0
+    assert idf.coverage(terms, set(content_stems("Moscow's reaction was swift")), aliased=True) == 1.0
 
 
 @pytest.mark.parametrize(

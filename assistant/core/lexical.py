@@ -307,16 +307,10 @@ class IdfTable:
     def idf(self, term: str) -> float:
         return math.log(1.0 + (self._n + 1) / (self._df.get(term, 0) + 0.5))
 
-    def coverage(self, terms: Sequence[str], present: set[str]) -> float:
-        """IDF-weighted share of ``terms`` found in ``present`` (1.0 when there are no terms)."""
-        total = sum(self.idf(t) for t in terms)
-        if total == 0:
-            return 1.0
-        return sum(self.idf(t) for t in terms if t in present) / total
-
-    def coverage_aliased(self, terms: Sequence[str], present: set[str]) -> float:
-        """:meth:`coverage`, where a term the text lacks counts by an alias it has ("Kremlin" for "Moscow"),
-        weighted by the alias's own idf (a frequent "Russian" counts for little)."""
+    def coverage(self, terms: Sequence[str], present: set[str], aliased: bool = False) -> float:
+        """IDF-weighted share of ``terms`` found in ``present`` (1.0 when there are no terms). ``aliased``: a term
+        the text lacks counts by an alias it has ("Kremlin" for "Moscow"), at the alias's own idf, never more than
+        the term's (a frequent "Russian" counts for little)."""
         total = sum(self.idf(t) for t in terms)
         if total == 0:
             return 1.0
@@ -324,7 +318,7 @@ class IdfTable:
         for t in terms:
             if t in present:
                 found += self.idf(t)
-            elif hits := _ALIAS_STEMS.get(t, set()) & present:
+            elif aliased and (hits := _ALIAS_STEMS.get(t, set()) & present):
                 found += min(self.idf(t), max(self.idf(a) for a in hits))
         return found / total
 

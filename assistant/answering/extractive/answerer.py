@@ -556,7 +556,7 @@ class ExtractiveAnswerer:
         terms = salient_terms(question)
         stems = [set(content_stems(c.text)) for c in pool]
         idf = IdfTable(stems)
-        lexical = np.array([idf.coverage_aliased(terms, s) for s in stems])
+        lexical = np.array([idf.coverage(terms, s, aliased=True) for s in stems])
         prior = np.array([c.passage.score for c in pool])
         kind = answer_type(question)
         typed = np.array([has_answer_type(c.text, kind) for c in pool], dtype=np.float32)
