@@ -1,5 +1,6 @@
 """The BM25 index stays in step with the store: add, replace, delete, interrupted writes, other writers."""
 
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -140,3 +141,30 @@ def test_chunks_of_a_half_deleted_article_are_never_retrieved(settings: Any, emb
         retriever = Retriever(store, embedder, settings.updated(retrieval=mode))
         assert {p.chunk.title for p in retriever.retrieve("Zephyrax accord Vienna")} == {"b"}, mode
     assert store.repair() == 1
+
+
+def test_two_indexes_of_one_root_rebuild_at_once_without_error(settings: Any, embedder: Any, tmp_path: Path) -> None:
+    """An ingest's index and a chat's index of the same library, in one process, saving at the same moment (a
+    reliability run once failed on the rename of their shared pointer file)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, "a", "The Zephyrax accord was signed in Vienna.")
+    store = Store(settings, embedder)
+    ingest_paths([docs], store, embedder, settings)
+    indexes = [KeywordIndex(settings.keyword_path, store) for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def rebuild(index: KeywordIndex) -> None:
+        try:
+            for _ in range(5):
+                index._rebuild()  # builds and saves
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=rebuild, args=(i,)) for i in indexes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert KeywordIndex(settings.keyword_path, store).search("Zephyrax", 5)

@@ -85,6 +85,17 @@ def index_text(title: str, text: str) -> str:
     return f"{title}\n{text}" if title else text
 
 
+_SAVE_LOCKS: dict[Path, threading.Lock] = {}
+_SAVE_LOCKS_GUARD = threading.Lock()
+
+
+def _saving(root: Path) -> threading.Lock:
+    """The lock that serialises the saves of every index of ``root`` in this process: two of them saving at once
+    (an ingest refreshing the index while a chat rebuilds it) would each remove the other's fresh build."""
+    with _SAVE_LOCKS_GUARD:
+        return _SAVE_LOCKS.setdefault(root.resolve(), threading.Lock())
+
+
 class KeywordIndex:
     """BM25 search over the store's chunks, with the same filters as the dense side."""
 
@@ -224,6 +235,10 @@ class KeywordIndex:
         return build
 
     def _save(self, build: _Build) -> None:
+        with _saving(self._root):  # another index of this root in this process (an ingest's, a chat's) waits
+            self._write(build)
+
+    def _write(self, build: _Build) -> None:
         self._root.mkdir(parents=True, exist_ok=True)
         name = f"{build.generation}-{build.count}-{uuid.uuid4().hex[:12]}"
         target = self._root / name
@@ -245,7 +260,7 @@ class KeywordIndex:
         np.save(tmp / "outlet_ids.npy", build.outlets)
         np.save(tmp / "days.npy", build.days)
         os.replace(tmp, target)
-        pointer = self._root / f".current.{os.getpid()}.tmp"
+        pointer = self._root / f".current.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp"  # one per save, not per process
         pointer.write_text(name)
         os.replace(pointer, self._root / "current")
         for old in self._root.iterdir():
