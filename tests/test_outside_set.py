@@ -1,10 +1,11 @@
-"""The held-out set (seeds/eval/outside/) and the extra set (seeds/eval/extra/) are well formed against the shared
-articles they name.
+"""The held-out set (seeds/eval/outside/) and the extra sets (seeds/eval/extra/, seeds/eval/more/) are well formed
+against the shared articles they name.
 
-The held-out set is measured, never tuned on; the extra set (written 2026-12-04, fifth session) is split into tune
-and test halves like seeds/eval and gated on nothing yet (docs/evaluation.md). What is checked here is that a
-reader can trust them: every key fact is an exact span of its article, every gold span holds one, ids are unique,
-a question is answerable exactly when it has key facts, and each half has items. Skipped without ../shared/.
+The held-out set is measured, never tuned on; the extra sets (written 2026-12-04, fifth and sixth sessions) are
+split into tune and test halves like seeds/eval and gated on nothing yet (docs/evaluation.md). What is checked
+here is that a reader can trust them: every key fact is an exact span of its article, every gold span holds one,
+ids are unique, a question is answerable exactly when it has key facts, and each half has items. Skipped
+without ../shared/.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from assistant.core.settings import REPO_ROOT
 from assistant.evaluate.library import SHARED_POOL, library_ids, shared_records
 from assistant.evaluate.questions import load_questions
 
-SETS = [REPO_ROOT / "seeds" / "eval" / "outside", REPO_ROOT / "seeds" / "eval" / "extra"]
+SETS = [REPO_ROOT / "seeds" / "eval" / name for name in ("outside", "extra", "more")]
 
 pytestmark = [
     pytest.mark.skipif(not SHARED_POOL.is_file(), reason=f"the shared article pool is absent ({SHARED_POOL})"),
