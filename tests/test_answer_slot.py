@@ -240,3 +240,28 @@ def test_how_much_something_cost_asks_for_money() -> None:
     assert fills(cost, "It was bought for 13 million euros.")
     plain = slot_of("How much did exports grow?")  # an amount of anything
     assert plain is not None and fills(plain, "Exports grew 5.8 percent.")
+
+
+APPEAL = (
+    "Her legal team in Russia has appealed the sentence. "
+    "He was sentenced in June 2020 to 16 years in prison in a trial US officials denounced as unfair."
+)
+
+
+def test_when_will_asks_for_a_time_to_come(embedder: Any, tmp_path: Path) -> None:
+    """A question about what is to come ("When will…?", "When is it expected…?") is answered only by a sentence
+    with a time that speaks of the future; a past date ("sentenced in June 2020") is not the answer, so with no
+    such sentence the slot refuses. A question about the past takes any time, relative ones too."""
+    future = slot_of("When will that appeal be heard?")
+    assert future is not None and future.kind == "time"
+    assert not fills(future, APPEAL.split(". ")[1])  # a time, but a past one
+    assert fills(future, "The appeal will be heard on Tuesday.")
+    assert fills(future, "Talks are expected to resume next month.")
+    past = slot_of("When did the two presidents tour the memorial?")
+    assert past is not None and fills(past, "The night before the state visit began, they toured the memorial.")
+    assert fills(past, "He was sentenced in June 2020.") and not fills(past, "The memorial honours veterans.")
+    assert slot_of("What was she carrying when she was arrested?") is None  # "when" inside: no time asked
+    composed = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose(
+        "When will the appeal be heard?", [_passage(APPEAL, title="Griner appeal")]
+    )
+    assert composed.abstained and composed.rule == "slot", composed.text

@@ -17,7 +17,7 @@ from typing import Literal
 from assistant.core.gazetteer import countries_in, is_country_word
 from assistant.core.lexical import QUESTION_FRAME, STOPWORDS, TITLE_WORDS, stem, tokens
 
-Kind = Literal["country", "place", "person", "name", "number"]
+Kind = Literal["country", "place", "person", "name", "number", "time"]
 
 _COUNT_WORDS = {"two": 2, "three": 3, "both": 2}
 _COUNTRY = re.compile(
@@ -46,6 +46,32 @@ _LOCATIVE = re.compile(
     r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-?eastern|north-?western|"
     r"south-?eastern|south-?western)\s+)?"
     r"([A-Z][\w'’.-]*[A-Za-z](?:\s+[A-Z][\w'’.-]*[A-Za-z])*)"
+)
+# "When did…?", "On what date…?", "And when…?": a date or a time answers ("What was she carrying when she was
+# arrested?" asks for no time: only a leading "when" counts)
+_WHEN = re.compile(
+    r"^\W*(?:(?:and|so|but|then)\s+)?(?:when\b|(?:on|by|since|until)?\s*(?:what|which)\s+(?:date|day|month|year)\b)|"
+    r"^[^,?]*,\s*when\b"
+)
+# "When will…?", "When is it expected / scheduled / set to…?": only a sentence about what is to come answers
+_WHEN_FUTURE = re.compile(
+    r"\b(?:will|going to|expected|scheduled|set to|due to|plan(?:s|ned|ning)? to|slated|upcoming|next)\b"
+)
+_FUTURE = re.compile(
+    r"\b(?:will|would|going to|expected|scheduled|set to|due to|plans?|planned|planning|slated|upcoming|next|"
+    r"later|coming|soon|tomorrow)\b|['’]ll\b",
+    re.I,
+)
+_TIME_WORDS = re.compile(
+    r"\b(?:(?-i:" + "|".join([*calendar.month_name[1:], *calendar.day_name]) + r")|yesterday|today|tonight|tomorrow|"
+    r"(?:19|20)\d\d|\d{1,2}/\d{1,2}|(?:jan|feb|aug|sept?|oct|nov|dec)\.\s*\d{1,2}|"
+    r"(?:last|next|this|coming|earlier this|later this)\s+(?:week|weekend|month|year|spring|summer|fall|autumn|"
+    r"winter|morning|afternoon|evening)|"
+    r"(?:(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a few)\s+)?"
+    r"(?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\s+(?:ago|later|earlier|after|before|from now)|"
+    r"the (?:night|day|morning|evening|week|month|year) (?:before|after)|"
+    r"in the (?:coming|next|past|last) (?:days|weeks|months|years))\b",
+    re.I,
 )
 _HOW_MANY = re.compile(r"\bhow\s+many\s+((?:[a-z’'-]+\s*){1,3})")
 # "how much", "how long", "how big", "how old": an amount, a duration, a size, an age: some number answers
@@ -91,6 +117,8 @@ class Slot:
     numbers: frozenset[str] = frozenset()
 
     def describe(self) -> str:
+        if self.kind == "time":
+            return "the date or time asked about"
         return "the number asked for" if self.kind == "number" else f"the {self.kind} asked about"
 
 
@@ -124,6 +152,8 @@ def _shape(q: str) -> Slot | None:
     for kind, pattern in kinds:
         if pattern.search(q):
             return Slot(kind)
+    if _WHEN.search(q):
+        return Slot("time", units=("future",) if _WHEN_FUTURE.search(q) else ())
     return None
 
 
@@ -159,6 +189,8 @@ def fills(slot: Slot, sentence: str, loose: bool = False) -> bool:
             if slot.units == _DURATION and re.fullmatch(r"(?:19|20)\d\d", match.group(1)):
                 return True  # "how long …?": "since 2017" answers too
         return False
+    if slot.kind == "time":
+        return bool(_TIME_WORDS.search(sentence)) and (not slot.units or bool(_FUTURE.search(sentence)))
     if slot.kind == "country":
         return len(countries_in(sentence) - slot.countries) >= slot.count
     names = new_names(sentence, slot.known)
