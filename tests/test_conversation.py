@@ -11,6 +11,13 @@ from assistant.answering.conversation import leans_on_context, resolve, split_co
         # "And X?" asks the previous question of X
         ("And Lavrov?", "What did Wang Yi say about the sanctions?", "What did Lavrov say about the sanctions?"),
         ("What about Macron?", "What did he promise?", "What did Macron promise?"),
+        # … and of someone named by office or kinship: the previous question's role phrase, or person, replaced
+        ("And the defense secretary?", "What did the Joint Chiefs chairman say about peace talks?",
+         "What did the defense secretary say about peace talks?"),
+        ("And Whelan's sister?", "What did his press secretary say?", "What did Whelan's sister say?"),
+        ("And the NSC spokesperson?", "What did Blinken say about the balloon?",
+         "What did the NSC spokesperson say about the balloon?"),
+        ("And the defense secretary?", "What did China say?", "The defense secretary? (China)"),  # nothing to swap
         # he / she / his / her: the person the previous question named
         ("Where did she fly next?", "When did Baerbock land in Kyiv?", "Where did Baerbock fly next? (land Kyiv)"),
         ("What was his main point?", "What did Sullivan tell reporters?",

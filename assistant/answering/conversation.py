@@ -6,6 +6,8 @@ by rule, from the previous turn's resolved question:
 - a topic switch ("Switching topics: …", "Other story: …") and a self-contained question (it names its own
   subject and points at nothing) stand alone;
 - "And Campbell?" / "What about Campbell?" asks the previous question of Campbell: "What did Campbell stress?";
+  "And the defense secretary?" likewise, in place of the previous question's role phrase ("the Joint Chiefs
+  chairman", "his press secretary") or else its person;
 - he / she / his / her stand for the first person the previous question named, or else its carried context
   named, or else, after a question asking who, the first full name its answer gives (the first such pronoun is
   replaced; "his" / "her" after a name the question gives itself is that person's and the question stands
@@ -37,6 +39,17 @@ _POINTS_BACK = re.compile(
     r"\b(it|its|they|them|their|this|that|these|those|there|then|the two|the same|the (?:trip|visit|talks|meeting|"
     r"deal|call|speech|decision|announcement|treaty|plane|attack|war|dinner|menu|plan|move|leaders?|officials?))\b",
     re.I,
+)
+# who someone is by office or kinship: "the defense secretary", "the NSC spokesperson", "Whelan's sister"
+_ROLE_NOUN = (
+    r"(?:secretary|minister|chancellor|premier|president|ambassador|envoy|spokes(?:person|man|woman)|senator|"
+    r"advis[eo]r|coordinator|director|chief|chair(?:man|woman)?|commander|admiral|general|diplomat|leader|king|"
+    r"queen|representative|lawyer|attorney|sister|brother|wife|husband|mother|father|son|daughter)"
+)
+_ROLE_SUBJECT = re.compile(rf"^(?:the|[\w’'.-]+['’]s)\s+(?:[\w’'.-]+\s+){{0,3}}?{_ROLE_NOUN}$", re.I)
+# the role phrase a previous question asks about: "the Joint Chiefs chairman", "his press secretary"
+_ROLE_PHRASE = re.compile(
+    rf"\b(?:the|his|her|its|their|[A-Z][\w’'.-]*['’]s)\s+(?:[\w’'.-]+\s+){{0,3}}?{_ROLE_NOUN}\b(?!['’]s)", re.I
 )
 _LEADING_CONNECTIVE = re.compile(r"^\W*(and|but|so|also|then)\b[\s,]*", re.I)
 _NAME = re.compile(r"(?<![\w’'])[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|(?:de|van|von|bin)\b|al-\w+))*")
@@ -152,6 +165,15 @@ def _ask_of(subject: str, previous: str) -> str | None:
     return None
 
 
+def _ask_of_role(subject: str, previous: str) -> str | None:
+    """The previous question asked of someone named by office or kinship ("And the defense secretary?"): its role
+    phrase ("the Joint Chiefs chairman", "his press secretary") or else its person replaced; None if it has neither."""
+    if role := _ROLE_PHRASE.search(previous):
+        return previous[: role.start()] + subject + previous[role.end() :]
+    people = _people(previous[len(previous.split()[0]) :]) if previous.split() else []
+    return previous.replace(people[0], subject, 1) if people else None
+
+
 def resolve(question: str, previous_query: str, previous_answer: str = "") -> str:
     """A follow-up as a standalone query (see the module doc); ``previous_query`` is the previous turn's query,
     ``previous_answer`` its answer (it says who "he" is after a question asking who)."""
@@ -165,6 +187,8 @@ def resolve(question: str, previous_query: str, previous_answer: str = "") -> st
     ellipsis = _ELLIPSIS.match(question)
     named = ellipsis is not None and _people(ellipsis["subject"]) == [ellipsis["subject"].removesuffix("'s")]
     if ellipsis and named and (asked := _ask_of(ellipsis["subject"], previous)) is not None:
+        return asked
+    if ellipsis and _ROLE_SUBJECT.match(ellipsis["subject"]) and (asked := _ask_of_role(ellipsis["subject"], previous)):
         return asked
     person = _antecedent(previous_query) or _answered_who(previous, previous_answer)
     if _PERSONAL.search(question) and person:
