@@ -361,3 +361,36 @@ def test_a_link_to_another_story_is_no_candidate_sentence() -> None:
     texts = [c.text for c in candidates([_passage(text)])]
     assert texts[0].startswith("Biden raised") and texts[-1].startswith("The White House says more")
     assert not any(t.lower().startswith(("more:", "read more")) for t in texts)
+
+
+
+SUMMIT = (
+    "Leaders of 14 Pacific island nations met President Biden in Washington on Thursday for a two-day summit. "
+    "The summit ended with an eleven-point declaration on climate, fisheries and maritime security signed by the "
+    "leaders. "
+    "The United States pledged $810 million in new aid to the Pacific islands for climate and security. "
+    "{fourth} "
+    "Washington also said it would open embassies in Tonga and the Solomon Islands to deepen ties with the islands."
+)
+
+
+def test_a_briefing_prefers_what_its_story_says_over_what_restates_the_request(
+    embedder: Any, tmp_path: Path
+) -> None:
+    """Each sentence of a briefing also scores by how close it is to the centre of its article's sentences: an
+    off-story sentence is the least central, and the story's lede joins a briefing on "summit diplomacy" that, on
+    the request's words alone, takes a sentence echoing them."""
+    settings = make_settings(tmp_path)
+    answerer = ExtractiveAnswerer(embedder, settings)
+    weather = SUMMIT.format(fourth="The weather in the capital was sunny, and tourists crowded the Mall.")
+    assert int(answerer._centrality(candidates([_passage(weather)])).argmin()) == 3
+    echo = _passage(SUMMIT.format(fourth="Summit diplomacy is an old tool of statecraft, and it makes headlines."))
+    request = "Brief me on the summit diplomacy in two sentences."
+    topical = settings.model_copy(
+        update={"answering": settings.answering.model_copy(update={"summary_centrality": 0.0})}
+    )
+    before = ExtractiveAnswerer(embedder, topical).compose(request, [echo])
+    after = answerer.compose(request, [echo])
+    assert not any(s.text.startswith("Leaders of 14") for s in before.sentences), before.text
+    assert after.sentences[0].text.startswith("Leaders of 14"), after.text
+    assert len(after.sentences) == 2

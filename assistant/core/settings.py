@@ -404,6 +404,12 @@ class AnsweringSettings(Group):
         le=1,
         description="Extractive summaries: a sentence this similar to one already chosen says nothing new.",
     )
+    summary_centrality: float = Field(
+        default=1.0,
+        ge=0,
+        description="Extractive summaries: weight of a sentence's closeness to the centre of its article's retrieved "
+        "sentences, added to its score on the topic (0: the topic alone).",
+    )
     keep_ratio: float = Field(
         default=0.75, gt=0, le=1, description="Extractive: a sentence joins the answer at this share of the best score."
     )

@@ -648,18 +648,34 @@ class ExtractiveAnswerer:
         passages, in reading order; never refused for a low score (the library covers the topic: the checks
         above passed)."""
         scores, vectors, _ = self._score(topic, pool)
+        # a briefing says what its story is about, not what restates the request: each sentence also scores by
+        # how close it is to the centre of its article's retrieved sentences
+        ranked = scores + self._settings.answering.summary_centrality * self._centrality(pool)
         chosen: list[int] = []
         distinct = self._settings.answering.summary_distinct_cosine
-        for i in (int(i) for i in np.argsort(-scores)):
+        for i in (int(i) for i in np.argsort(-ranked, kind="stable")):
             if len(chosen) >= wanted:
                 break
             if word_count(pool[i].text) > 60 or any(float(vectors[i] @ vectors[j]) > distinct for j in chosen):
                 continue
             chosen.append(i)
-        draft = self._render(pool, chosen, scores=scores)
+        draft = self._render(pool, chosen, scores=scores)  # how likely each answers: by the topic alone
         if bullets:
             draft = replace(draft, text="\n".join(f"- {s.text}" for s in draft.sentences))
         return draft
+
+    def _centrality(self, pool: list[Candidate]) -> Vectors:
+        """Per sentence, the cosine of its vector (alone; stored at ingest where there are states) to the mean of
+        the vectors of its article's sentences in ``pool``."""
+        vectors = self._vectors.vectors([c.runs()[0] for c in pool])
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        articles = np.array([c.passage.chunk.article_id for c in pool])
+        out = np.zeros(len(pool), dtype=np.float32)
+        for article in set(articles.tolist()):
+            mine = articles == article
+            centre = vectors[mine].mean(axis=0)
+            out[mine] = vectors[mine] @ (centre / max(float(np.linalg.norm(centre)), 1e-9))
+        return out
 
     def _render(self, pool: list[Candidate], chosen: list[int], lead: int = 0, scores: Vectors | None = None) -> Draft:
         """The chosen sentences (best first in ``chosen``) in reading order, article by article; the first ``lead``
