@@ -21,6 +21,7 @@ from assistant.answering.extractive.answerer import (
     speaker_of,
     statement_question,
     summary_request,
+    summary_speaker,
 )
 from assistant.core.gazetteer import capital_aliases
 from assistant.core.lexical import IdfTable, answer_type, content_stems, entities, has_answer_type, mentioned
@@ -394,3 +395,35 @@ def test_a_briefing_prefers_what_its_story_says_over_what_restates_the_request(
     assert not any(s.text.startswith("Leaders of 14") for s in before.sentences), before.text
     assert after.sentences[0].text.startswith("Leaders of 14"), after.text
     assert len(after.sentences) == 2
+
+
+BRIEFING = (
+    "Chairman of the Joint Chiefs of Staff Gen. Mark Milley said the Russian military was hurting badly.\n\n"
+    "“The probability of a Ukrainian military victory is not high, militarily,” Milley said.\n\n"
+    "He said Ukraine should negotiate from a position of strength.\n\n"
+    "Secretary of Defense Lloyd Austin said ending the war was for Ukraine to decide.\n\n"
+    "Kremlin spokesman Dmitry Peskov said the war would end once Russia's goals were met."
+)
+
+
+@pytest.mark.parametrize(
+    ("topic", "speaker"),
+    [
+        ("Wei Fenghe's speech at Shangri-La", "Wei Fenghe"),
+        ("what Milley said about ending the war", "Milley"),
+        ("what the top general said about ending the war", "Mark Milley"),  # "Gen.": the one general
+        ("what the Chinese general said", ""),  # his role names no country: not his
+        ("what the Russian spokesman said", "Dmitry Peskov"),  # "Kremlin spokesman": the role holds Russia's capital
+        ("the war in Ukraine", ""),
+        ("Macron's troop idea", ""),  # an idea, not someone's words
+    ],
+)
+def test_a_briefing_on_someones_words_knows_whose(topic: str, speaker: str) -> None:
+    assert summary_speaker(topic, candidates([_passage(BRIEFING)])) == speaker
+
+
+def test_a_briefing_on_someones_words_gives_theirs(embedder: Any, tmp_path: Path) -> None:
+    draft = ExtractiveAnswerer(embedder, make_settings(tmp_path)).compose(
+        "Sum up in two bullets what the top general said about ending the war.", [_passage(BRIEFING)]
+    )
+    assert len(draft.sentences) == 2 and all("Austin" not in s.text and "Peskov" not in s.text for s in draft.sentences)

@@ -210,6 +210,7 @@ _ENVOYS = ("ambassador", "envoy", "representative")
 _SPOKESPEOPLE = ("spokesman", "spokeswoman", "spokesperson")
 _AIDES = ("aide", "adviser", "advisor")
 _ROLES: dict[str, tuple[str, ...]] = {
+    "general": ("general", "gen.", "chairman of the joint chiefs", "commander"),
     "chief": _HEADS,
     "head": _HEADS,
     "leader": ("leader", "president", "prime minister", "chancellor", "premier", "head", "chief"),
@@ -230,11 +231,19 @@ def role_speaker(question: str, pool: list[Candidate]) -> str:
     """For "How did NATO's chief respond?": the one person of the passages whose role is that description
     ("Jens Stoltenberg", "NATO Secretary-General"), or "" when none or several are."""
     found = _ROLE_STATEMENT.match(question.strip())
-    if not found:
-        return ""
-    words = tokens(found["desc"])
-    wanted = _ROLES.get(words[-1].lower(), ())
-    qualifiers = [w for w in words[:-1] if w.lower() not in STOPWORDS]
+    return person_by_role(found["desc"], pool) if found else ""
+
+
+# words before a role noun that say nothing of which role it is ("the top US general": US)
+_ROLE_ADJECTIVES = frozenset({"top", "senior", "chief", "new", "current", "former", "then"})
+
+
+def person_by_role(description: str, pool: list[Candidate]) -> str:
+    """The one person of the passages whose role holds ``description``'s role noun (or a synonym) and every
+    word before it ("NATO's chief": "NATO Secretary-General Jens Stoltenberg"), or "" when none or several do."""
+    words = tokens(description)
+    wanted = _ROLES.get(words[-1].lower(), ()) if words else ()
+    qualifiers = [w for w in words[:-1] if w.lower() not in STOPWORDS and w.lower() not in _ROLE_ADJECTIVES]
     chunks = {c.passage.chunk.id: c.passage.chunk.text for c in pool}
     matches: set[str] = set()
     for text in chunks.values():
@@ -249,6 +258,31 @@ def role_speaker(question: str, pool: list[Candidate]) -> str:
             ):
                 matches.add(person.name)
     return matches.pop() if len(matches) == 1 else ""
+
+
+# A briefing on someone's words: "Summarize Wei Fenghe's speech", "what Milley said about the war", "what the
+# defense secretary said"
+_SPEECH = (
+    r"speech|remarks|comments|statement|address|testimony|interview|news conference|press conference|words|"
+    r"message|views?|position|reaction|response"
+)
+_SPOKE = r"said|says|told|stressed|argued|warned|emphasi[sz]ed|described|announced"
+_SUMMARY_SPEAKER = re.compile(
+    rf"(?P<whose>{_NAME_RUN})(?:'s|’s)\s+(?:\w+\s+)?(?i:{_SPEECH})\b|"
+    rf"\b(?i:what)\s+(?P<who>{_NAME_RUN})\s+(?i:{_SPOKE})\b|"
+    rf"\b(?i:what)\s+(?P<desc>(?i:the\s+)?(?:[\w'’.-]+\s+){{0,3}}?(?i:{'|'.join(_ROLES)}))\s+(?i:{_SPOKE})\b"
+)
+
+
+def summary_speaker(topic: str, pool: list[Candidate]) -> str:
+    """Whose words a briefing asks for ("Wei Fenghe's speech at Shangri-La", "what the top US general said about
+    ending the war"), or ""."""
+    found = _SUMMARY_SPEAKER.search(topic)
+    if found is None:
+        return ""
+    if found["desc"]:
+        return person_by_role(found["desc"], pool)
+    return found["whose"] or found["who"] or ""
 
 
 # "Did Campbell say anything about Taiwan?", "Has Wei mentioned the talks?": whether a person said something on a
@@ -651,6 +685,10 @@ class ExtractiveAnswerer:
         # a briefing says what its story is about, not what restates the request: each sentence also scores by
         # how close it is to the centre of its article's retrieved sentences
         ranked = scores + self._settings.answering.summary_centrality * self._centrality(pool)
+        if (who := summary_speaker(topic, pool)) and "statement" in self._settings.answering.reading_rules:
+            theirs = np.array(by_speaker(pool, who))
+            if int(theirs.sum()) >= 2:  # a briefing on someone's words: theirs first
+                ranked = np.where(theirs, ranked, ranked - 10.0).astype(np.float32)
         chosen: list[int] = []
         distinct = self._settings.answering.summary_distinct_cosine
         for i in (int(i) for i in np.argsort(-ranked, kind="stable")):
