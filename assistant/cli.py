@@ -96,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", help="the web app and its HTTP API (serve -h: --api-only, --host, --port)")
     add_users_parser(commands)
     add_views_parsers(commands)
+    warm = commands.add_parser(
+        "warm", help="embed every stored sentence ahead of questions, so first questions answer sooner"
+    )
+    warm.add_argument("--quiet", action="store_true", help="no progress bar")
     ev = commands.add_parser("eval", help="score a question set (or: eval compare RUN_A RUN_B)")
     ev.add_argument("target", nargs="+", help="QUESTIONS.jsonl, or: compare RUN_A RUN_B")
     ev.add_argument("--config", type=Path, help='JSON file of setting overrides, e.g. {"top_k": 8}')
@@ -222,6 +226,16 @@ def main(argv: list[str] | None = None) -> int:
         except AttacheError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+    if args.command == "warm":
+        from assistant.answering.warm import warm
+
+        try:
+            assistant = Assistant.from_settings(Settings())
+            print(warm(assistant.store, assistant.embedder, show_progress=not args.quiet).summary())
+        except AttacheError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
     if args.command in ("quotes", "timeline", "coverage"):
         try:
             assistant = Assistant.from_settings(Settings())

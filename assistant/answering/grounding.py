@@ -39,7 +39,7 @@ from assistant.core.gazetteer import countries_in, without_countries
 from assistant.core.lexical import STOPWORDS, content_stems, stem, tokens
 from assistant.core.sentences import sentence_spans
 from assistant.core.settings import GroundingSettings
-from assistant.core.types import Citation, Passage, Sentence
+from assistant.core.types import Chunk, Citation, Passage, Sentence
 from assistant.models.embedders import Embedder, Vectors
 
 SUPPORTED, WEAK, UNSUPPORTED = "supported", "weak", "unsupported"
@@ -256,6 +256,12 @@ def _windows(passage: Passage) -> list[_Window]:
         text, context = chunk.text[a.start : b.end], chunk.text[before.start : b.end]
         out.append(_Window(text, chunk.start + a.start, chunk.start + b.end, context, inside, (first, last)))
     return out
+
+
+def window_runs(chunk: Chunk) -> list[tuple[int, int, str]]:
+    """``(first, last, text)`` of every window the check reads in ``chunk`` (sentence indexes; a chunk without
+    sentences is one window, first = -1)."""
+    return [(w.run[0], w.run[1], w.text) for w in _windows(Passage(chunk, 0.0, 1))]
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,6 +159,16 @@ class SentenceStates:
             log.warning("exact sentence vectors not kept (%s): each question embeds its own", exc)
             self.exact_limit = 0
 
+    def count_exact(self) -> int:
+        """How many exact vectors are kept (0 when the sidecar cannot be read)."""
+        if not self.path.exists():
+            return 0
+        try:
+            with self._lock:
+                return int(self._open().execute("SELECT COUNT(*) FROM exact").fetchone()[0])
+        except (sqlite3.Error, OSError):
+            return 0
+
     def clear_exact(self) -> None:
         """Drop every written-back exact vector (benchmarks time answers as if no question had been asked)."""
         if self.path.exists():

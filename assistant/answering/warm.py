@@ -1,0 +1,110 @@
+"""Warm a library: every sentence's exact vectors computed before anyone asks (``python -m assistant warm``).
+
+A first question on a sentence pays for embedding it exactly, alone and with the sentence before it (most of a
+cold offline answer's time, docs/benchmarks.md); the answerer keeps every exact vector it computes in the store's
+sidecar (:meth:`assistant.store.sentences.SentenceStates.put_exact`), so a later question on the same sentence
+embeds only itself. Warming computes those vectors for every candidate sentence of every chunk ahead of time, the
+same texts an answer would embed (:func:`exact_texts`), written to the same table, so answers are the ones a cold
+library gives, only sooner. It resumes where it stopped (texts already kept are skipped) and stops
+before the sidecar's row limit would push out older rows. It costs about as much model time as ingest again
+(~240 texts/s on two cores; a 10k-chunk library holds ~190k texts: ~13 minutes, ~280 MiB).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from tqdm import tqdm
+
+from assistant.answering.extractive.answerer import candidates
+from assistant.answering.grounding import window_runs
+from assistant.core.sentences import sentence_spans
+from assistant.core.types import Chunk, Passage
+from assistant.models.embedders import Embedder, SpanStates
+from assistant.store.chroma import Store, chunk_from_record
+
+
+def exact_texts(chunk: Chunk, states: SpanStates | None = None, stored: bool = False) -> list[tuple[str, str]]:
+    """``(article_id, text)`` for every text an answer embeds exactly for ``chunk``: each candidate sentence alone
+    and with the sentence before it (as :meth:`ExtractiveAnswerer._score` does), and, in a library that keeps
+    sentence states (``stored``), the grounding check's windows that the chunk's ``states`` do not cover (a
+    sentence past the model's token window has none)."""
+    pool = candidates([Passage(chunk, 0.0, 1)])
+    texts = [c.text for c in pool] + [f"{c.context} {c.text}".strip() for c in pool]
+    if stored:
+        texts += [t for first, last, t in window_runs(chunk) if states is None or states.vector(first, last) is None]
+    return [(chunk.article_id, t) for t in dict.fromkeys(texts)]
+
+
+def _states(store: Store, chunk: Chunk) -> SpanStates | None:
+    spans = [(s.start, s.end) for s in sentence_spans(chunk.text)]
+    return store.sentences.get([(chunk, spans)]).get(chunk.id)
+
+
+@dataclass
+class WarmReport:
+    chunks: int = 0
+    texts: int = 0  # distinct candidate texts seen
+    embedded: int = 0  # of them, computed now (the rest were kept already)
+    seconds: float = 0.0
+    stopped: str = ""  # why it stopped early, if it did
+
+    def summary(self) -> str:
+        rate = f", {self.embedded / self.seconds:.0f} texts/s" if self.seconds and self.embedded else ""
+        done = f"warmed {self.chunks} chunks: {self.texts} sentence texts, {self.embedded} embedded now{rate}"
+        return done + (f"; stopped: {self.stopped}" if self.stopped else "")
+
+
+def _batches(rows: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    batch: list[tuple[str, str]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def warm(store: Store, embedder: Embedder, batch: int = 256, show_progress: bool = True) -> WarmReport:
+    """Compute and keep the exact vectors of every candidate sentence in ``store`` (see the module doc)."""
+    kept, model = store.sentences, embedder.name
+    report = WarmReport()
+    started = time.perf_counter()
+    room = kept.exact_limit - kept.count_exact()
+    bar = tqdm(total=store.count_chunks(), unit="chunk", disable=not show_progress, file=sys.stderr)
+
+    def rows() -> Iterator[tuple[str, str]]:
+        for chunk_id, text, meta in store.iter_chunk_texts():
+            report.chunks += 1
+            bar.update(1)
+            chunk = chunk_from_record(chunk_id, text, meta)
+            yield from exact_texts(chunk, _states(store, chunk), stored=True)
+
+    seen: set[str] = set()
+    try:
+        for part in _batches(rows(), batch):
+            fresh = []
+            for article_id, text in part:  # overlapping chunks repeat sentences: each text once
+                if text not in seen:
+                    seen.add(text)
+                    fresh.append((article_id, text))
+            report.texts += len(fresh)
+            have = kept.get_exact(model, [t for _, t in fresh])
+            missing = [(a, t) for a, t in fresh if t not in have]
+            if len(missing) > room:
+                report.stopped = f"the sidecar keeps at most {kept.exact_limit:,} exact vectors"
+                break
+            if missing:
+                vectors = embedder.embed_documents([t for _, t in missing])
+                kept.put_exact(model, [(a, t, v) for (a, t), v in zip(missing, vectors, strict=True)])
+                report.embedded += len(missing)
+                room -= len(missing)
+                bar.set_postfix_str(f"{report.embedded} embedded", refresh=False)
+    finally:
+        bar.close()
+    report.seconds = time.perf_counter() - started
+    return report
