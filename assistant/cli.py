@@ -235,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         except AttacheError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        except KeyboardInterrupt:
+            print("interrupted: what was computed is kept; run again to go on", file=sys.stderr)
+            return 130
         return 0
     if args.command in ("quotes", "timeline", "coverage"):
         try:

@@ -1,17 +1,19 @@
 """Whole-answer and first-text latency of offline answers to new questions, comparable across commits.
 
     ATTACHE_HOME=HOME .venv/bin/python bench/experiments/answer_latency.py [--code CHECKOUT] [--rounds 2]
-        [--mode cold|warm|session]
+        [--mode cold|warm|session|library]
 
 Answers the first ``--limit`` questions of ``--questions`` through ``Assistant.stream``. ``--mode cold`` (the
 default) empties the answerer's caches before each question, and the exact sentence vectors kept in the store's
-sidecar (as for a question never asked on sentences never scored); ``warm`` first answers every question once,
-then empties the in-memory caches before each timed one (a restarted process on a library already asked about:
-only kept vectors remain); ``session`` empties everything once, then asks the questions in turn (a chat on the
-same story in one process). ``--code`` runs another checkout's product code (a ``git worktree add /tmp/before
-REV``) in a child process, alternating with this one round by round, so that a change in the machine's load hits
-both alike; each round prints one line per checkout. Only public names, two cache attributes and an optional
-``clear_exact`` are used, so it runs against commits from before this script existed.
+sidecar (as for a question never asked on sentences never scored); ``warm`` first answers every question once, then
+empties the in-memory caches before each timed one (a restarted process on a library already asked about: only kept
+vectors remain); ``session`` empties everything once, then asks the questions in turn (a chat on the same story in
+one process); ``library`` removes nothing kept on disk and answers nothing ahead (new questions on the library as it
+is, e.g. after ``python -m assistant warm``), emptying only the in-memory caches. ``--code`` runs another checkout's
+product code (a ``git worktree add /tmp/before REV``) in a child process, alternating with this one round by round,
+so that a change in the machine's load hits both alike; each round prints one line per checkout. Only public names,
+two cache attributes and an optional ``clear_exact`` are used, so it runs against commits from before this script
+existed.
 """
 
 from __future__ import annotations
@@ -48,14 +50,14 @@ def measure(questions: list[str], label: str, mode: str) -> str:
 
     bot = Assistant.from_settings()
     bot.answer(questions[0])  # warm: the model, the BM25 index, the views index
-    _forget(bot, kept=True)
+    _forget(bot, kept=mode != "library")
     if mode == "warm":
         for q in questions:
             bot.answer(q)
     whole, first = [], []
     for q in questions:
         if mode != "session":
-            _forget(bot, kept=mode == "cold")
+            _forget(bot, kept=mode == "cold")  # "library": the disk as it is
         started, first_at = time.perf_counter(), 0.0
         for event in bot.stream(q):
             if isinstance(event, TextEvent) and not first_at and event.delta.strip():
@@ -80,7 +82,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("--code", type=Path, help="another checkout to time against this one")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--mode", choices=["cold", "warm", "session"], default="cold")
+    parser.add_argument("--mode", choices=["cold", "warm", "session", "library"], default="cold")
     parser.add_argument("--only", action="store_true", help=argparse.SUPPRESS)  # one measurement, this process
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
