@@ -192,6 +192,24 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warm(args: argparse.Namespace) -> int:
+    """``warm``: every sentence's exact vectors computed ahead of questions (assistant/answering/warm.py)."""
+    from assistant.answering.assistant import Assistant
+    from assistant.answering.warm import warm
+
+    try:
+        assistant = Assistant.from_settings(Settings())
+        report = warm(assistant.store, assistant.embedder, show_progress=not args.quiet)
+    except AttacheError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # every batch is written as it is computed
+        print("interrupted: what was computed is kept; run again to go on", file=sys.stderr)
+        return 130
+    print(report.summary())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["ingest"]:
@@ -227,18 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     if args.command == "warm":
-        from assistant.answering.warm import warm
-
-        try:
-            assistant = Assistant.from_settings(Settings())
-            print(warm(assistant.store, assistant.embedder, show_progress=not args.quiet).summary())
-        except AttacheError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except KeyboardInterrupt:
-            print("interrupted: what was computed is kept; run again to go on", file=sys.stderr)
-            return 130
-        return 0
+        return _warm(args)
     if args.command in ("quotes", "timeline", "coverage"):
         try:
             assistant = Assistant.from_settings(Settings())
