@@ -427,3 +427,33 @@ def test_a_briefing_on_someones_words_gives_theirs(embedder: Any, tmp_path: Path
         "Sum up in two bullets what the top general said about ending the war.", [_passage(BRIEFING)]
     )
     assert len(draft.sentences) == 2 and all("Austin" not in s.text and "Peskov" not in s.text for s in draft.sentences)
+
+
+class _Recording:
+    """A retriever that records its queries and returns fixed passages."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages, self.queries = passages, []
+
+    def retrieve(self, query: str, **_: Any) -> list[Passage]:
+        self.queries.append(query)
+        return self.passages
+
+
+def test_a_role_named_speaker_is_retrieved_again_by_name(assistant: Any) -> None:
+    """ "What did NATO's chief say …?": when the passages name exactly one person in that role, retrieval runs again
+    with the name, before the carried context (the chunk with their words may name them only)."""
+    from assistant.answering.draft import Scope
+
+    recording = _Recording([_passage(REACTIONS)])
+    original, assistant.retriever = assistant.retriever, recording
+    try:
+        scope = Scope(None, None, None)
+        assistant._retrieve("How did NATO's chief respond? (Macron troops)", scope)
+        assert recording.queries[-1] == "How did NATO's chief respond? Jens Stoltenberg (Macron troops)"
+        for query in ("How did Stoltenberg respond?", "What did the spokesman say?"):  # named; two spokesmen
+            recording.queries.clear()
+            assistant._retrieve(query, scope)
+            assert recording.queries == [query]
+    finally:
+        assistant.retriever = original

@@ -17,9 +17,10 @@ from functools import cached_property
 from typing import Any
 
 from assistant.answering.backends import BACKENDS
-from assistant.answering.conversation import Turn, leans_on_context
+from assistant.answering.conversation import Turn, leans_on_context, split_context
 from assistant.answering.corroboration import corroborate
 from assistant.answering.draft import NO_PASSAGES, Draft, DraftStream, Scope
+from assistant.answering.extractive.answerer import asks_by_role, candidates, role_speaker
 from assistant.answering.quoted import quote_draft, quote_request
 from assistant.answering.response import Response
 from assistant.answering.vectors import SentenceVectors
@@ -113,7 +114,7 @@ class Assistant:
             yield PassagesEvent(tuple(passages))
             yield TextEvent(draft.text)
         else:
-            passages = self.answerer.sources(question, self.retriever.retrieve(query, **scope.retrieval()))
+            passages = self.answerer.sources(question, self._retrieve(query, scope))
             retrieved = time.perf_counter()
             yield PassagesEvent(tuple(passages))
             if passages:
@@ -148,6 +149,20 @@ class Assistant:
                 timings=timings,
             )
         )
+
+    def _retrieve(self, query: str, scope: Scope) -> list[Passage]:
+        """The passages for ``query``; for "What did the defense secretary say …?", when the passages name exactly
+        one person holding that role, retrieved again with the name added ("… Lloyd Austin"): the chunk that holds
+        their words may name them only ("Austin underscored that position …")."""
+        passages = self.retriever.retrieve(query, **scope.retrieval())
+        core, context = split_context(query)
+        if not self.settings.answering.role_retrieval or not asks_by_role(core):
+            return passages
+        name = role_speaker(core, candidates(passages))
+        if name and not set(name.lower().split()) & set(query.lower().split()):
+            named = f"{core} {name}" + (f" ({context})" if context else "")
+            passages = self.retriever.retrieve(named, **scope.retrieval())
+        return passages
 
     def _quoted(self, query: str, filters: Filters | None, as_of: date) -> tuple[list[Passage], Draft] | None:
         """ "What did X say (about Y)?": X's quotations, verbatim, when the library has any on the topic."""

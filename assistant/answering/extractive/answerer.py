@@ -227,6 +227,11 @@ _ROLE_STATEMENT = re.compile(
 )
 
 
+def asks_by_role(question: str) -> bool:
+    """ "How did NATO's chief respond?": the question names its speaker by role."""
+    return bool(_ROLE_STATEMENT.match(question.strip()))
+
+
 def role_speaker(question: str, pool: list[Candidate]) -> str:
     """For "How did NATO's chief respond?": the one person of the passages whose role is that description
     ("Jens Stoltenberg", "NATO Secretary-General"), or "" when none or several are."""
