@@ -404,11 +404,9 @@ class AnsweringSettings(Group):
         le=1,
         description="Extractive summaries: a sentence this similar to one already chosen says nothing new.",
     )
-    role_retrieval: bool = Field(
-        default=True,
-        description="\"What did the defense secretary say …?\": when the passages found name exactly one person "
-        "holding that role, retrieve again with the name added (the chunk with their words may name them only).",
-    )
+    # "What did the defense secretary say …?": when the passages name exactly one person holding that role, retrieve
+    # again with the name added (the chunk with their words may name them only)
+    role_retrieval: bool = Field(default=True, description="Retrieve again by name for a speaker named by role.")
     summary_centrality: float = Field(
         default=1.0,
         ge=0,
