@@ -5,9 +5,10 @@ cold offline answer's time, docs/benchmarks.md); the answerer keeps every exact 
 sidecar (:meth:`assistant.store.sentences.SentenceStates.put_exact`), so a later question on the same sentence
 embeds only itself. Warming computes those vectors for every candidate sentence of every chunk ahead of time, the
 same texts an answer would embed (:func:`exact_texts`), written to the same table, so answers are the ones a cold
-library gives, only sooner. It resumes where it stopped (texts already kept are skipped) and stops
-before the sidecar's row limit would push out older rows. It costs about as much model time as ingest again
-(~240 texts/s on two cores; a 10k-chunk library holds ~190k texts: ~13 minutes, ~280 MiB).
+library gives, only sooner. It resumes where it stopped (texts already kept are skipped) and stops before the
+sidecar's row limit would push out older rows. It costs about as much model time as ingest again: the 10,533-chunk
+diplomacy library holds 180,817 such texts, ~14 minutes at ~220 texts/s on two cores and ~370 MiB in the sidecar
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tqdm import tqdm
 
@@ -26,22 +28,24 @@ from assistant.core.types import Chunk, Passage
 from assistant.models.embedders import Embedder, SpanStates
 from assistant.store.chroma import Store, chunk_from_record
 
+T = TypeVar("T")
+
 
 def exact_texts(chunk: Chunk, states: SpanStates | None = None, stored: bool = False) -> list[tuple[str, str]]:
     """``(article_id, text)`` for every text an answer embeds exactly for ``chunk``: each candidate sentence alone
     and with the sentence before it (as :meth:`ExtractiveAnswerer._score` does), and, in a library that keeps
     sentence states (``stored``), the grounding check's windows that the chunk's ``states`` do not cover (a
     sentence past the model's token window has none)."""
-    pool = candidates([Passage(chunk, 0.0, 1)])
-    texts = [c.text for c in pool] + [f"{c.context} {c.text}".strip() for c in pool]
+    texts = [run.text for c in candidates([Passage(chunk, 0.0, 1)]) for run in c.runs()]
     if stored:
         texts += [t for first, last, t in window_runs(chunk) if states is None or states.vector(first, last) is None]
     return [(chunk.article_id, t) for t in dict.fromkeys(texts)]
 
 
-def _states(store: Store, chunk: Chunk) -> SpanStates | None:
-    spans = [(s.start, s.end) for s in sentence_spans(chunk.text)]
-    return store.sentences.get([(chunk, spans)]).get(chunk.id)
+def _with_states(store: Store, chunks: list[Chunk]) -> Iterator[tuple[Chunk, SpanStates | None]]:
+    """``chunks`` with their stored states, read in one query."""
+    found = store.sentences.get([(c, [(s.start, s.end) for s in sentence_spans(c.text)]) for c in chunks])
+    return ((c, found.get(c.id)) for c in chunks)
 
 
 @dataclass
@@ -58,8 +62,8 @@ class WarmReport:
         return done + (f"; stopped: {self.stopped}" if self.stopped else "")
 
 
-def _batches(rows: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
-    batch: list[tuple[str, str]] = []
+def _batches(rows: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
@@ -78,11 +82,12 @@ def warm(store: Store, embedder: Embedder, batch: int = 256, show_progress: bool
     bar = tqdm(total=store.count_chunks(), unit="chunk", disable=not show_progress, file=sys.stderr)
 
     def rows() -> Iterator[tuple[str, str]]:
-        for chunk_id, text, meta in store.iter_chunk_texts():
-            report.chunks += 1
-            bar.update(1)
-            chunk = chunk_from_record(chunk_id, text, meta)
-            yield from exact_texts(chunk, _states(store, chunk), stored=True)
+        records = (chunk_from_record(*record) for record in store.iter_chunk_texts())
+        for chunks in _batches(records, 64):
+            for chunk, states in _with_states(store, chunks):
+                report.chunks += 1
+                bar.update(1)
+                yield from exact_texts(chunk, states, stored=True)
 
     seen: set[str] = set()
     try:

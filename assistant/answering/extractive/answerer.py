@@ -622,7 +622,8 @@ class ExtractiveAnswerer:
             exact = keep[by_pooled[: w.exact_pool]]
         if len(exact):
             chosen = [pool[i] for i in exact]
-            texts = [c.text for c in chosen] + [f"{c.context} {c.text}".strip() for c in chosen]
+            runs = [c.runs() for c in chosen]  # the texts python -m assistant warm computes ahead (warm.py)
+            texts = [alone.text for alone, _ in runs] + [with_before.text for _, with_before in runs]
             both = self._vectors.exact(texts, [c.passage.chunk.article_id for c in chosen] * 2)
             vectors[exact], in_context = both[: len(chosen)], both[len(chosen) :]
             dense[exact] = np.clip(np.maximum(vectors[exact] @ q_vec, in_context @ q_vec), 0.0, None)
