@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     users.add("rui", "rui-password-1", "reader")
     tokens = {"ana": users.new_token("ana"), "rui": users.new_token("rui")}
     env = {"ATTACHE_USERS_FILE": str(users.path), "ATTACHE_FETCH_ALLOW_PRIVATE": "1", "ATTACHE_FETCH_HOST_DELAY": "0"}
+    env["ATTACHE_WARM_IDLE_SECONDS"] = "0.5"  # the background warming starts soon after the server is up
     with app_process(home, **env) as url:
         yield {"url": url.rstrip("/"), "tokens": tokens, "home": home}
 
@@ -292,3 +296,18 @@ def test_a_cross_site_browser_request_cannot_change_the_library(api: dict[str, A
         assert same.status_code == 200  # the app's own pages may
         assert editor.get("/api/articles", headers={"Origin": "https://evil.example"}).status_code == 200  # reads
         assert editor.get("/api/articles").json()["total"] == before
+
+
+def test_the_server_warms_the_library_while_no_question_is_asked(api: dict[str, Any]) -> None:
+    home: Path = api["home"]
+    (log,) = home.glob("app-*.log")
+    deadline, done = time.monotonic() + 120, None
+    while done is None and time.monotonic() < deadline:
+        done = re.search(r"warmed (\d+) chunks: (\d+) sentence texts", log.read_text(errors="replace"))
+        time.sleep(0.2)
+    assert done is not None, log.read_text(errors="replace")[-2000:]
+    chunks, texts = int(done.group(1)), int(done.group(2))
+    assert chunks > 0 and texts > chunks  # every sentence alone and with the one before it
+    with sqlite3.connect(home / "sentences" / "attache.sqlite3") as db:
+        (kept,) = db.execute("SELECT count(*) FROM exact").fetchone()
+    assert kept >= texts  # answers add their own rows to what the warmer wrote; none were pushed out

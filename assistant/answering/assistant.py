@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator, Iterator, Sequence
+from contextlib import nullcontext
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -24,6 +25,7 @@ from assistant.answering.extractive.answerer import asks_by_role, candidates, ro
 from assistant.answering.quoted import quote_draft, quote_request
 from assistant.answering.response import Response
 from assistant.answering.vectors import SentenceVectors
+from assistant.answering.warm import IdleWarmer
 from assistant.core.errors import ConversationNotFound
 from assistant.core.settings import Settings, apply_offline_env
 from assistant.core.types import (
@@ -61,6 +63,7 @@ class Assistant:
         kept = store.sentences if answering.keep_exact_vectors else None  # exact vectors written back for reuse
         vectors = SentenceVectors(cached, store.sentences.get, kept=kept) if answering.stored_vectors else None
         self.answerer = BACKENDS[self.backend](settings, cached, chat_model, vectors)
+        self.warmer: IdleWarmer | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -74,8 +77,21 @@ class Assistant:
         return self.answerer.label
 
     def close(self) -> None:
-        """Stop the local model server, if this assistant started one."""
+        """Stop the warmer and the local model server, if this assistant started them."""
+        if self.warmer is not None:
+            self.warmer.stop()
         self.answerer.close()
+
+    def warm_when_idle(self) -> IdleWarmer | None:
+        """Warm the library in the background whenever no question is being asked (:class:`IdleWarmer`), so new
+        questions embed only themselves. None when nothing would use it: another backend than the offline one, or
+        exact vectors not kept (``settings.answering``)."""
+        answering = self.settings.answering
+        if self.backend != "extractive" or not (answering.keep_exact_vectors and answering.stored_vectors):
+            return None
+        if self.warmer is None:
+            self.warmer = IdleWarmer(self.store, self.embedder, idle=answering.warm_idle_seconds).start()
+        return self.warmer
 
     def standalone_query(self, question: str, history: Sequence[Turn] = ()) -> str:
         """The query retrieval uses: the question itself, or a rewrite of a follow-up."""
@@ -100,6 +116,12 @@ class Assistant:
         return Response(self._events(question, history, filters, as_of))
 
     def _events(
+        self, question: str, history: Sequence[Turn], filters: Filters | None, as_of: date | None
+    ) -> Iterator[StreamEvent]:
+        with self.warmer.busy() if self.warmer is not None else nullcontext():  # the warmer waits for answers
+            yield from self._answer_events(question, history, filters, as_of)
+
+    def _answer_events(
         self, question: str, history: Sequence[Turn], filters: Filters | None, as_of: date | None
     ) -> Iterator[StreamEvent]:
         started = time.perf_counter()

@@ -446,6 +446,14 @@ class AnsweringSettings(Group):
         description="Extractive: of those, how many are embedded per answer when ingest stored sentence states "
         "(ranked by the stored ones; the rest keep the stored vectors). Without stored states all are embedded.",
     )
+    warm_when_idle: bool = Field(
+        default=True,
+        description="Extractive: the chat server computes the exact vectors of every sentence in the background "
+        "while no question is asked, so new questions embed only themselves (python -m assistant warm, unprompted).",
+    )
+    warm_idle_seconds: float = Field(
+        default=5.0, gt=0, description="Extractive: seconds without a question before the background warming resumes."
+    )
     weight_dense: float = Field(default=0.5, ge=0, description="Sentence score: weight of question similarity.")
     weight_lexical: float = Field(default=0.3, ge=0, description="Sentence score: weight of question-term coverage.")
     weight_passage: float = Field(default=0.2, ge=0, description="Sentence score: weight of its passage's score.")
