@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator, Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -118,8 +118,12 @@ class Assistant:
     def _events(
         self, question: str, history: Sequence[Turn], filters: Filters | None, as_of: date | None
     ) -> Iterator[StreamEvent]:
-        with self.warmer.busy() if self.warmer is not None else nullcontext():  # the warmer waits for answers
+        with self._busy():
             yield from self._answer_events(question, history, filters, as_of)
+
+    def _busy(self) -> AbstractContextManager[None]:
+        """Holds the background warmer back while an answer or a view is computed (it waits for them)."""
+        return self.warmer.busy() if self.warmer is not None else nullcontext()
 
     def _answer_events(
         self, question: str, history: Sequence[Turn], filters: Filters | None, as_of: date | None
@@ -228,18 +232,21 @@ class Assistant:
     ) -> list[Quote]:
         """Direct quotations, verbatim at their article offsets: by ``speaker`` (any part of the name), on
         ``about``, within ``filters``, published by ``as_of``."""
-        return self.views.quotes(speaker, about, filters, as_of)
+        with self._busy():
+            return self.views.quotes(speaker, about, filters, as_of)
 
     def timeline(
         self, query: str | None = None, filters: Filters | None = None, as_of: date | None = None
     ) -> list[Event]:
         """Dated events in day order (on ``query`` when given); the same event from several articles is one entry.
         Events of undated articles come last, with ``day`` None."""
-        return self.views.timeline(query, filters, as_of)
+        with self._busy():
+            return self.views.timeline(query, filters, as_of)
 
     def coverage(self, query: str, filters: Filters | None = None, as_of: date | None = None) -> Coverage:
         """The outlets that covered the story ``query`` is about, first to report first, side by side."""
-        return self.views.coverage(query, filters, as_of)
+        with self._busy():
+            return self.views.coverage(query, filters, as_of)
 
     @cached_property
     def history(self) -> ConversationStore:
