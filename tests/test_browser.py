@@ -206,6 +206,7 @@ def test_upload_lists_then_delete_removes_the_article(page: Any, tmp_path: Path)
     table.locator("[role=gridcell]", has_text="Envoys meet in Vienna").first.wait_for()
     assert "Example News" in table.inner_text() and "2023-06-20" in table.inner_text()
     assert "Example News (1)" in page.inner_text("#attache-stats")
+    assert "sentence texts" in page.inner_text("#attache-stats")  # the background warming's progress
     page.screenshot(path=str(ARTIFACTS / "library.png"))
     table.locator("[role=gridcell]", has_text="Envoys meet in Vienna").first.click()
     page.wait_for_function("document.querySelector('#attache-doomed input').value.includes('Envoys meet in Vienna')")

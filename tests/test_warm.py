@@ -61,6 +61,9 @@ def test_warm_stops_before_the_row_limit(settings: Any, embedder: Any) -> None:
     store.sentences.exact_limit = 10
     report = warm(store, embedder, batch=8, show_progress=False)
     assert report.stopped and "10" in report.stopped
+    warmer = IdleWarmer(store, embedder)
+    warmer.passes.append(report)
+    assert warmer.status().endswith("the rest are prepared as questions reach them")
     assert store.sentences.count_exact() <= 10
 
 
@@ -92,7 +95,9 @@ def test_the_idle_warmer_waits_for_questions_then_warms(settings: Any, embedder:
             warmer.start()
             time.sleep(1.0)
             assert store.sentences.count_exact() == 0
+            assert warmer.status() == "preparing while no question is asked (0 sentence texts ready)"
         assert _until(lambda: bool(warmer.passes))
+        assert warmer.status().startswith("ready: ")
         first = warmer.passes[0]
         assert first.embedded == first.texts > 0 and not first.stopped
         assert store.sentences.count_exact() == first.texts

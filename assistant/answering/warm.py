@@ -167,6 +167,7 @@ class IdleWarmer:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self.passes: list[WarmReport] = []  # one per finished pass, newest last
+        self.warming = False  # a pass is under way
 
     def start(self) -> IdleWarmer:
         if self._thread is None:
@@ -194,6 +195,15 @@ class IdleWarmer:
                 self._last = time.monotonic()
                 self._cond.notify_all()
 
+    def status(self) -> str:
+        """One line for the library page: how far the library is prepared for fast answers."""
+        kept = self._store.sentences.count_exact()
+        if self.warming or not self.passes:
+            return f"preparing while no question is asked ({kept:,} sentence texts ready)"
+        if self.passes[-1].stopped:
+            return f"{kept:,} sentence texts ready; the rest are prepared as questions reach them"
+        return f"ready: {kept:,} sentence texts prepared"
+
     def _wait_idle(self) -> bool:
         """Block until nothing has been asked for ``idle`` seconds; False once stopping."""
         with self._cond:
@@ -215,7 +225,13 @@ class IdleWarmer:
             try:
                 count = self._store.count_chunks()
                 if count != seen:
-                    report = warm(self._store, self._embedder, self._batch, show_progress=False, wait=self._wait_idle)
+                    self.warming = True
+                    try:
+                        report = warm(
+                            self._store, self._embedder, self._batch, show_progress=False, wait=self._wait_idle
+                        )
+                    finally:
+                        self.warming = False
                     if report.stopped == "asked to stop":
                         return
                     self.passes.append(report)

@@ -60,7 +60,7 @@ def outlet_choices(articles: Library) -> list[str]:
     return sorted({a.outlet for a, _ in articles if a.outlet}, key=str.lower)
 
 
-def stats_html(articles: Library, n_chunks: int) -> str:
+def stats_html(articles: Library, n_chunks: int, fast_answers: str = "") -> str:
     days = sorted(a.published for a, _ in articles if a.published)
     outlets = Counter(a.outlet for a, _ in articles if a.outlet)
     span = f"{days[0]} – {days[-1]}" if days else "no dates"
@@ -72,6 +72,8 @@ def stats_html(articles: Library, n_chunks: int) -> str:
         ("Published", f"{span} ({len(articles) - len(days)} undated)"),
         ("Top outlets", ", ".join(f"{o} ({n})" for o, n in outlets.most_common(5)) or "–"),
     ]
+    if fast_answers:  # the background warming's progress (assistant/answering/warm.py), when it runs
+        rows.append(("Fast answers", fast_answers))
     return table_html("attache-settings attache-stats", rows)
 
 
@@ -152,12 +154,13 @@ def library_view(assistant: Assistant, search: str = "") -> tuple[list[list[str 
     try:
         articles = assistant.store.list_articles()
         n_chunks = assistant.store.count_chunks()
+        fast_answers = assistant.warmer.status() if assistant.warmer is not None else ""
     except Exception as exc:  # the edge: a broken store must not take the page down
         log.exception("cannot list the library")
         return [], f"<p>⚠️ {html.escape(error_text(exc))}</p>", [], []
     return (
         article_rows(articles, search),
-        stats_html(articles, n_chunks),
+        stats_html(articles, n_chunks, fast_answers),
         article_choices(articles),
         outlet_choices(articles),
     )
