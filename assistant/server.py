@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                 log.info("ingested %d seed article(s) from %s", added, settings.seeds_dir)
     except AttacheError as exc:  # e.g. a store built with another embedder, or one busy for too long
         raise SystemExit(f"error: {exc}") from exc
-    if settings.answering.warm_when_idle and assistant.warm_when_idle() is not None:
+    if assistant.warm_when_idle() is not None:
         log.info("warming the library while no question is asked (ATTACHE_WARM_WHEN_IDLE=false: off)")
     where = f"http://{settings.web.host}:{settings.web.port}"
     log.info("Attaché on %s%s (API docs: %s/api/docs)", where, " (API only)" if args.api_only else "", where)

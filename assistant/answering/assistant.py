@@ -84,10 +84,11 @@ class Assistant:
 
     def warm_when_idle(self) -> IdleWarmer | None:
         """Warm the library in the background whenever no question is being asked (:class:`IdleWarmer`), so new
-        questions embed only themselves. None when nothing would use it: another backend than the offline one, or
-        exact vectors not kept (``settings.answering``)."""
+        questions embed only themselves. None when it is switched off (``warm_when_idle``) or nothing would use it:
+        another backend than the offline one, or exact vectors not kept (``settings.answering``)."""
         answering = self.settings.answering
-        if self.backend != "extractive" or not (answering.keep_exact_vectors and answering.stored_vectors):
+        used = self.backend == "extractive" and answering.keep_exact_vectors and answering.stored_vectors
+        if not (answering.warm_when_idle and used):
             return None
         if self.warmer is None:
             self.warmer = IdleWarmer(self.store, self.embedder, idle=answering.warm_idle_seconds).start()

@@ -36,6 +36,7 @@ from assistant.models.embedders import Embedder, SpanStates
 from assistant.store.chroma import Store, chunk_from_record
 
 T = TypeVar("T")
+ASKED_TO_STOP = "asked to stop"  # WarmReport.stopped when ``wait`` said so
 _RUN = 8  # texts per model run when warming in the background: what an answer may have to wait for
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def warm(
         records = (chunk_from_record(*record) for record in store.iter_chunk_texts())
         for chunks in _batches(records, 64):
             if wait is not None and not wait():
-                report.stopped = "asked to stop"
+                report.stopped = ASKED_TO_STOP
                 return
             for chunk, states in _with_states(store, chunks):
                 report.chunks += 1
@@ -114,7 +115,7 @@ def warm(
     try:
         for part in _batches(rows(), batch):
             if wait is not None and not wait():  # called before each batch: it may block while questions are asked
-                report.stopped = "asked to stop"
+                report.stopped = ASKED_TO_STOP
                 break
             fresh = []
             for article_id, text in part:  # overlapping chunks repeat sentences: each text once
@@ -132,7 +133,7 @@ def warm(
             step = _RUN if wait is not None else max(len(missing), 1)
             for lo in range(0, len(missing), step):
                 if lo and wait is not None and not wait():
-                    report.stopped = "asked to stop"
+                    report.stopped = ASKED_TO_STOP
                     break
                 run = missing[lo : lo + step]
                 vectors = embedder.embed_documents([t for _, t in run])
@@ -232,7 +233,7 @@ class IdleWarmer:
                         )
                     finally:
                         self.warming = False
-                    if report.stopped == "asked to stop":
+                    if report.stopped == ASKED_TO_STOP:
                         return
                     self.passes.append(report)
                     log.info("%s", report.summary())

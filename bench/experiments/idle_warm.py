@@ -31,8 +31,10 @@ QUESTIONS = ROOT.parent / "shared" / "eval" / "realtimeqa" / "diplomacy_question
 
 
 def _timed(bot: Any, question: str) -> tuple[float, float]:
+    """Whole answer and first text, ms, for a question new to ``bot`` (its in-memory caches emptied first)."""
     from assistant.core.types import TextEvent
 
+    _forget(bot, kept=False)
     started, first = time.perf_counter(), 0.0
     for event in bot.stream(question):
         if isinstance(event, TextEvent) and not first and event.delta.strip():
@@ -73,25 +75,24 @@ def main() -> None:
     cold = Assistant.from_settings(with_answering(keep_exact_vectors=False))
     cold.answer(questions[-1])  # the model, the BM25 index, the views index
     cold.store.sentences.clear_exact()
-    print(_line("cold", [(_forget(cold, kept=False), _timed(cold, q))[1] for q in asked]), flush=True)
+    print(_line("cold", [_timed(cold, q) for q in asked]), flush=True)
 
     bot = Assistant.from_settings(with_answering(warm_idle_seconds=args.idle))
     bot.answer(questions[-1])
     bot.store.sentences.clear_exact()
     started = time.monotonic()
     warmer = bot.warm_when_idle()
-    assert warmer is not None, "the warmer runs with the offline backend and kept exact vectors only"
+    assert warmer is not None, "the warmer runs with the offline backend, kept exact vectors and warm_when_idle only"
     timed: list[tuple[float, float]] = []
     while not warmer.passes:
         time.sleep(args.every)
         if len(timed) < len(during):
-            _forget(bot, kept=False)
             timed.append(_timed(bot, during[len(timed)]))
     report = warmer.passes[-1]
     print(f"warm pass: {time.monotonic() - started:.0f} s, {report.summary()}", flush=True)
     print(_line("while warming", timed), flush=True)
     time.sleep(args.idle + 1)
-    print(_line("after", [(_forget(bot, kept=False), _timed(bot, q))[1] for q in asked]), flush=True)
+    print(_line("after", [_timed(bot, q) for q in asked]), flush=True)
     warmer.stop()
 
 
