@@ -364,7 +364,6 @@ def test_a_link_to_another_story_is_no_candidate_sentence() -> None:
     assert not any(t.lower().startswith(("more:", "read more")) for t in texts)
 
 
-
 SUMMIT = (
     "Leaders of 14 Pacific island nations met President Biden in Washington on Thursday for a two-day summit. "
     "The summit ended with an eleven-point declaration on climate, fisheries and maritime security signed by the "
@@ -375,9 +374,7 @@ SUMMIT = (
 )
 
 
-def test_a_briefing_prefers_what_its_story_says_over_what_restates_the_request(
-    embedder: Any, tmp_path: Path
-) -> None:
+def test_a_briefing_prefers_what_its_story_says_over_what_restates_the_request(embedder: Any, tmp_path: Path) -> None:
     """Each sentence of a briefing also scores by how close it is to the centre of its article's sentences: an
     off-story sentence is the least central, and the story's lede joins a briefing on "summit diplomacy" that, on
     the request's words alone, takes a sentence echoing them."""
@@ -457,3 +454,28 @@ def test_a_role_named_speaker_is_retrieved_again_by_name(assistant: Any) -> None
             assert recording.queries == [query]
     finally:
         assistant.retriever = original
+
+
+MISSILES = (
+    "Germany holds back its long-range missiles\n\n"
+    "Chancellor Olaf Scholz has refused to send Taurus cruise missiles to Kyiv, saying German soldiers would be "
+    "needed to program their targets.\n\n"
+    "Britain and France have sent Storm Shadow and SCALP missiles.\n\n"
+    "Kay Nietfeld/picture alliance via Getty Images"
+)
+
+
+@pytest.mark.parametrize(("factor", "leads"), [(1.0, "Germany holds back"), (0.9, "Chancellor Olaf Scholz")])
+def test_a_subheading_that_restates_the_question_does_not_lead(
+    embedder: Any, tmp_path: Path, factor: float, leads: str
+) -> None:
+    """A line without a full stop (a subheading, a photo credit) shares the story's words and says nothing; it is
+    scaled by ``unterminated_factor`` (0.9), so the sentence that answers leads (docs/evaluation.md)."""
+    passage = Passage(Chunk("a1-0000", "a1", MISSILES, 0, len(MISSILES), title="Europe's missiles"), 0.6, 1)
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path, unterminated_factor=factor))
+    composed = answerer.compose(
+        "What reason has Germany given for not sending its long-range missiles to Kyiv?", [passage]
+    )
+    assert not composed.abstained
+    assert composed.sentences[0].text.startswith(leads)
+    assert all("Getty Images" not in c.quote for c in composed.citations)

@@ -1,4 +1,4 @@
-from assistant.core.sentences import sentence_spans, word_count
+from assistant.core.sentences import ends_sentence, sentence_spans, word_count
 from tests.conftest import SEED_ARTICLE
 
 
@@ -29,3 +29,15 @@ def test_seed_body_sentences() -> None:
     assert len(spans) == 23
     assert spans[0].of(body).startswith("As seen on Al Jazeera")
     assert word_count("military-to-military communication, isn't it?") == 4
+
+
+def test_lines_that_do_not_end_as_sentences() -> None:
+    ended = ["Blinken met Qin Gang.", "“It went well,” he said.", "Was it worth it?", "(Reuters reported this.)"]
+    assert all(ends_sentence(s) for s in ended)
+    lines = [
+        "Germany holds back missiles",
+        "Leon Neal/Getty Images",
+        "Contributing: Francesca Chambers, USA TODAY; Reuters",
+        "I believe Secretary Blinken will advocate strongly that these lines of communication are necessary,",
+    ]
+    assert not any(ends_sentence(s) for s in lines)

@@ -79,6 +79,7 @@ _ABBREVIATIONS = frozenset(
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets), before white space.
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n+")
 _WORD = re.compile(r"\w[\w'’.-]*\w|\w")
+_ENDS = re.compile(r"[.!?][\"'”’)\]]*\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,13 @@ def _next_starts_sentence(text: str, pos: int) -> bool:
         return True
     char = text[pos]
     return char.isupper() or char.isdigit() or char in "\"'“‘([–—-•*"
+
+
+def ends_sentence(text: str) -> bool:
+    """Does the span end as a sentence does (. ! ?, then closing quotes)? A line without one is a heading, a photo
+    credit, a caption or a link teaser ("Germany holds back missiles", "Leon Neal/Getty Images"), or a sentence cut
+    at a chunk's edge."""
+    return bool(_ENDS.search(text))
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:

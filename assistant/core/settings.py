@@ -428,6 +428,13 @@ class AnsweringSettings(Group):
         le=1,
         description="Extractive: score scale of sentences that don't name what a 'which country / who' question asks.",
     )
+    unterminated_factor: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="Extractive: score scale of lines that don't end as a sentence does (headings, captions, photo "
+        "credits, link teasers), so they answer only when no sentence does better.",
+    )
     dense_pool: int = Field(
         default=32, ge=1, description="Extractive: sentences scored by similarity (the rest ranked by cheap terms)."
     )

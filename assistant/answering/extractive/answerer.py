@@ -42,7 +42,7 @@ from assistant.core.lexical import (
     stem,
     tokens,
 )
-from assistant.core.sentences import sentence_spans, word_count
+from assistant.core.sentences import ends_sentence, sentence_spans, word_count
 from assistant.core.settings import Settings
 from assistant.core.types import Citation, Passage, Sentence
 from assistant.models.embedders import Embedder, Vectors
@@ -628,6 +628,10 @@ class ExtractiveAnswerer:
             vectors[exact], in_context = both[: len(chosen)], both[len(chosen) :]
             dense[exact] = np.clip(np.maximum(vectors[exact] @ q_vec, in_context @ q_vec), 0.0, None)
         scores = w.weight_dense * dense + cheap
+        # a heading or a photo credit shares a story's words without saying anything: it answers only when
+        # no sentence does better
+        lines = np.array([1.0 if ends_sentence(c.text) else w.unterminated_factor for c in pool])
+        scores = scores * lines
         return scores.astype(np.float32), vectors, q_vec
 
     def _floor(self, scores: Vectors) -> float:
