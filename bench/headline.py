@@ -36,7 +36,13 @@ question (the naive pipeline hands its LLM the top 4). Retrieval latency is that
 after one warm-up. ``--home`` keeps each size's stores in ``DIR/<size>/`` with an ``ingest.json`` written when
 both ingests finished; ``--reuse`` skips the ingests of a size that has one (its ingest cells say "reused").
 Prints the table, writes ``bench/results/headline.md`` and the table in ``docs/benchmarks.md`` between
-``<!-- headline:start -->`` and ``<!-- headline:end -->`` (``--no-docs``: not). Article text stays in
+``<!-- headline:start -->`` and ``<!-- headline:end -->`` (``--no-docs``: not).
+
+``--warm`` adds what the chat server answers once left idle: after step 3, the idle warmer's whole pass
+(``assistant.answering.warm.warm``, as ``python -m assistant warm``) over the store the questions were asked of,
+then the same questions again (every sentence's exact vectors kept by then, whichever question or pass computed
+them). Step 3 asks its questions of a copy of ours' store, so the ingested store stays as ingest left it and a
+``--reuse`` run measures cold answers again. Article text stays in
 ``../shared`` (the 1k subset is written to the run's home, outside the repo unless ``--home`` says otherwise).
 """
 
@@ -70,6 +76,13 @@ PAGE = ROOT / "bench" / "results" / "headline.md"
 START, END = "<!-- headline:start -->", "<!-- headline:end -->"
 SIZES = {"1k": 1_000, "10k": 0, "40k": 40_000, "full": 0}  # chunks of ours for a subset; 0: a whole pool
 NO_ANSWERER = "n/a (no answerer)"
+WARM_ROWS = (
+    "idle warm pass (`python -m assistant warm`), s",
+    "whole answer p50 after it, ms",
+    "whole answer p95 after it, ms",
+    "first text p50 after it, ms",
+    "first text p95 after it, ms",
+)
 REUSED = "reused"
 
 
@@ -93,6 +106,10 @@ class Side:
     answer_ms: list[float] | None = None  # None: no answerer
     first_text_ms: list[float] | None = None
     query_rss_mb: float = 0.0
+    warm_s: float | None = None  # --warm: the idle warmer's whole pass (python -m assistant warm), seconds
+    warm_texts: int = 0  # sentence texts it embedded
+    warm_answer_ms: list[float] | None = None  # the same questions once that pass has run
+    warm_first_text_ms: list[float] | None = None
 
 
 @dataclass
@@ -160,7 +177,20 @@ def rows(r: Result) -> list[tuple[str, ...]]:
         *_times("whole answer", o.answer_ms, n.answer_ms),
         *_times("first text", o.first_text_ms, n.first_text_ms),
         _line("peak RSS, queries + answers, MiB", o.query_rss_mb, n.query_rss_mb, 0),
+        *(_warmed(o) if o.warm_s is not None else []),  # --warm (every size of a run alike)
     ]
+
+
+def _warmed(o: Side) -> list[tuple[str, ...]]:
+    """The rows after the idle warmer's pass (``--warm``): what the chat server answers once left idle."""
+    assert o.warm_s is not None
+    rate = f"{o.warm_s:,.0f} ({o.warm_texts / o.warm_s:,.0f} texts/s)" if o.warm_s else "0"
+    rows = [(WARM_ROWS[0], rate, "", "")]
+    for label, values in ((WARM_ROWS[1], o.warm_answer_ms), (WARM_ROWS[3], o.warm_first_text_ms)):
+        for name, q in (("p50", 0.5), ("p95", 0.95)):
+            v = pct(values, q) if values else None
+            rows.append((label.replace("p50", name), "—" if v is None else f"{v:,.1f}", NO_ANSWERER, ""))
+    return rows
 
 
 def table(results: Sequence[Result], embedder: str) -> str:
@@ -287,6 +317,20 @@ def ours_queries(home: Path, questions: list[Question]) -> dict[str, Any]:
     }
 
 
+def ours_warm(home: Path) -> dict[str, Any]:
+    """The idle warmer's pass over the whole store, as ``python -m assistant warm`` runs it."""
+    from assistant.answering.warm import warm
+    from assistant.models.embedders import build_embedder
+    from assistant.store.chroma import Store
+
+    settings = Settings(home=home)
+    embedder = build_embedder(settings)
+    report = warm(Store(settings, embedder), embedder, show_progress=False)
+    if report.stopped:
+        _log(f"warm pass stopped: {report.stopped}")
+    return {"seconds": report.seconds, "embedded": report.embedded, "summary": report.summary()}
+
+
 def naive_queries(path: Path, folder: Path, questions: list[Question]) -> dict[str, Any]:
     from assistant.models.embedders import build_embedder
     from bench.retrieval import naive
@@ -403,7 +447,12 @@ def measure(size: str, folder: Path, questions: list[Question], args: argparse.N
     i, n = done["ours"], done["naive"]
     reused = done.get("reused", False)
     _log(f"{size}: ours, {len(questions)} questions: retrieval, then whole answers")
-    oq = _in_child(ours_queries, folder / "ours", questions)
+    # on a copy: answers keep their sentences' vectors (keep_exact_vectors), and the ingested store must stay as
+    # ingest left it, so that a --reuse run measures new questions again, not ones asked before
+    asked = folder / "ours_asked"
+    shutil.rmtree(asked, ignore_errors=True)
+    shutil.copytree(folder / "ours", asked)
+    oq = _in_child(ours_queries, asked, questions)
     _log(f"{size}: naive, {len(questions)} questions: retrieval")
     nq = _in_child(naive_queries, path, folder / "naive", questions)
     query_keys = ("questions", "recall1", "recall5", "mrr", "retrieve_ms")
@@ -426,6 +475,15 @@ def measure(size: str, folder: Path, questions: list[Question], args: argparse.N
         query_rss_mb=nq["peak_rss_mb"],
         **{k: nq[k] for k in query_keys},
     )
+    if args.warm:
+        _log(f"{size}: ours, the idle warmer's pass over that store, then the same questions again")
+        w = _in_child(ours_warm, asked)
+        _log(f"{size}: {w['summary']}")
+        wq = _in_child(ours_queries, asked, questions)
+        ours.warm_s, ours.warm_texts = w["seconds"], w["embedded"]
+        ours.warm_answer_ms, ours.warm_first_text_ms = wq["answer_ms"], wq["first_text_ms"]
+        notes.append(f"{size}: warm pass: {w['summary']}.")
+    shutil.rmtree(asked, ignore_errors=True)
     if len(oq["first_text_ms"]) < len(questions):
         notes.append(f"{size}: {len(questions) - len(oq['first_text_ms'])} answers had no text (no passages).")
     notes.append(f"{size}: answering backend `{oq['backend']}`.")
@@ -472,6 +530,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="skip the ingests of a size that --home holds already")
     parser.add_argument("--ceiling-sample", type=int, default=2000, help="chunks per embedder-alone run")
     parser.add_argument("--out", type=Path, default=PAGE, help="the results page")
+    parser.add_argument(
+        "--warm", action="store_true", help="also time the idle warmer's pass and the answers after it (~14 min at 10k)"
+    )
     parser.add_argument("--no-docs", action="store_true", help=f"leave the table in {DOCS.name} as it is")
     args = parser.parse_args()
     require_shared()

@@ -96,3 +96,15 @@ def test_the_40k_library_is_the_diplomacy_pool_grown_with_dev_articles(tmp_path:
     added = ids[len(diplomacy) :]
     assert 1 <= len(added) <= 100, len(added)  # ~7 chunks per article
     assert len(set(ids)) == len(ids)
+
+
+def test_warm_rows_appear_only_when_the_warm_pass_ran() -> None:
+    assert "after it" not in table([_result()], "minilm-test")
+    warmed = _result()
+    warmed.ours.warm_s, warmed.ours.warm_texts = 80.0, 16_000
+    warmed.ours.warm_answer_ms, warmed.ours.warm_first_text_ms = [25.0] * 19 + [60.0], [20.0] * 20
+    text = table([warmed], "minilm-test")
+    assert _row(text, "idle warm pass (`python -m assistant warm`), s")[1] == "80 (200 texts/s)"
+    assert _row(text, "whole answer p50 after it, ms")[1:3] == ["25.0", NO_ANSWERER]
+    assert _row(text, "first text p95 after it, ms")[1] == "20.0"
+    assert _row(text, "whole answer p50, ms")[1] == "100.0"  # the cold rows stay as they were
