@@ -14,6 +14,7 @@ import asyncio
 import ipaddress
 import logging
 import os
+import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -145,7 +146,22 @@ def main(argv: list[str] | None = None) -> int:
     log.info("Attaché on %s%s (API docs: %s/api/docs)", where, " (API only)" if args.api_only else "", where)
     try:
         app = build_app(assistant, accounts, settings, api_only=args.api_only)
+        _stop_on_sigterm()
         uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_level="warning")
     finally:
         assistant.close()
+        log.info("Attaché stopped")
     return 0
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a service manager's stop, ``kill``) ends the server as Ctrl-C does.
+
+    uvicorn shuts down gracefully on it and then raises the signal again; with the default handler that ends the
+    process at once, before ``assistant.close()`` and the exit hooks (the web page's export folder) run.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)

@@ -311,3 +311,27 @@ def test_the_server_warms_the_library_while_no_question_is_asked(api: dict[str, 
     with sqlite3.connect(home / "sentences" / "attache.sqlite3") as db:
         (kept,) = db.execute("SELECT count(*) FROM exact").fetchone()
     assert kept >= texts  # answers add their own rows to what the warmer wrote; none were pushed out
+
+
+def test_sigterm_stops_the_server_cleanly(tmp_path: Path) -> None:
+    """A service manager stops the app with SIGTERM: it exits 0 after closing the assistant, and the web page's
+    export folder goes with it (uvicorn raises the signal again after its shutdown; without the app's own handler
+    the process ended there, and each stop left an ``attache-export-*`` folder behind)."""
+    port, scratch = _free_port(), tmp_path / "tmp"
+    scratch.mkdir()
+    environ = {**os.environ, "ATTACHE_HOME": str(tmp_path / "home"), "ATTACHE_BACKEND": "extractive"}
+    environ.update(TMPDIR=str(scratch), ATTACHE_PORT=str(port), ATTACHE_WARM_WHEN_IDLE="false")
+    for name in ("ATTACHE_AUTH", "ATTACHE_USERS_FILE", "ATTACHE_HOST"):
+        environ.pop(name, None)
+    log = tmp_path / "app.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=environ, stdout=out, stderr=out)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/", proc, log)
+        assert list(scratch.glob("attache-export-*"))  # the page's folder, while it runs
+        proc.terminate()
+        assert proc.wait(timeout=60) == 0, log.read_text(errors="replace")[-2000:]
+    finally:
+        stop(proc)
+    assert "Attaché stopped" in log.read_text(errors="replace")
+    assert not list(scratch.glob("attache-export-*"))
