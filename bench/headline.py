@@ -76,13 +76,7 @@ PAGE = ROOT / "bench" / "results" / "headline.md"
 START, END = "<!-- headline:start -->", "<!-- headline:end -->"
 SIZES = {"1k": 1_000, "10k": 0, "40k": 40_000, "full": 0}  # chunks of ours for a subset; 0: a whole pool
 NO_ANSWERER = "n/a (no answerer)"
-WARM_ROWS = (
-    "idle warm pass (`python -m assistant warm`), s",
-    "whole answer p50 after it, ms",
-    "whole answer p95 after it, ms",
-    "first text p50 after it, ms",
-    "first text p95 after it, ms",
-)
+WARM_PASS = "idle warm pass (`python -m assistant warm`), s"
 REUSED = "reused"
 
 
@@ -138,15 +132,18 @@ def _line(label: str, a: float | None, b: float | None, digits: int) -> tuple[st
     return label, _num(a, digits), _num(b, digits), _ratio(a, b)
 
 
-def _times(label: str, ours: Sequence[float] | None, naive: Sequence[float] | None) -> list[tuple[str, ...]]:
-    """p50 and p95 rows of two latency lists (``None``: that pipeline has no such step)."""
+def _times(
+    label: str, ours: Sequence[float] | None, naive: Sequence[float] | None, after: str = ""
+) -> list[tuple[str, ...]]:
+    """p50 and p95 rows of two latency lists (``None``: that pipeline has no such step), ``after`` each row's
+    percentile."""
     rows = []
     for name, q in (("p50", 0.5), ("p95", 0.95)):
         a = pct(ours, q) if ours else None
         b = pct(naive, q) if naive else None
         cells = [NO_ANSWERER if v is None and s is None else "—" if v is None else f"{v:,.1f}"
                  for v, s in ((a, ours), (b, naive))]  # fmt: skip
-        rows.append((f"{label} {name}, ms", *cells, _ratio(a, b)))
+        rows.append((f"{label} {name}{after}, ms", *cells, _ratio(a, b)))
     return rows
 
 
@@ -185,12 +182,11 @@ def _warmed(o: Side) -> list[tuple[str, ...]]:
     """The rows after the idle warmer's pass (``--warm``): what the chat server answers once left idle."""
     assert o.warm_s is not None
     rate = f"{o.warm_s:,.0f} ({o.warm_texts / o.warm_s:,.0f} texts/s)" if o.warm_s else "0"
-    rows = [(WARM_ROWS[0], rate, "", "")]
-    for label, values in ((WARM_ROWS[1], o.warm_answer_ms), (WARM_ROWS[3], o.warm_first_text_ms)):
-        for name, q in (("p50", 0.5), ("p95", 0.95)):
-            v = pct(values, q) if values else None
-            rows.append((label.replace("p50", name), "—" if v is None else f"{v:,.1f}", NO_ANSWERER, ""))
-    return rows
+    return [
+        (WARM_PASS, rate, "", ""),
+        *_times("whole answer", o.warm_answer_ms, None, " after it"),
+        *_times("first text", o.warm_first_text_ms, None, " after it"),
+    ]
 
 
 def table(results: Sequence[Result], embedder: str) -> str:

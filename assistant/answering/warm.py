@@ -92,8 +92,8 @@ def warm(
 ) -> WarmReport:
     """Compute and keep the exact vectors of every candidate sentence in ``store`` (see the module doc).
 
-    ``wait`` is called before each batch is embedded; it may block (while questions are asked) and returns False
-    to stop."""
+    ``wait`` is called before each model run and every 64 chunks read; it may block (while questions are asked)
+    and returns False to stop."""
     kept, model = store.sentences, embedder.name
     report = WarmReport()
     started = time.perf_counter()
@@ -114,9 +114,6 @@ def warm(
     seen: set[str] = set()
     try:
         for part in _batches(rows(), batch):
-            if wait is not None and not wait():  # called before each batch: it may block while questions are asked
-                report.stopped = ASKED_TO_STOP
-                break
             fresh = []
             for article_id, text in part:  # overlapping chunks repeat sentences: each text once
                 if text not in seen:
@@ -128,11 +125,12 @@ def warm(
             if len(missing) > room:
                 report.stopped = f"the sidecar keeps at most {kept.exact_limit:,} exact vectors"
                 break
-            # by length, so that the model's runs of 8 pad little; with ``wait``, asked again before each run
+            # by length, so that the model's runs of 8 pad little; with ``wait``, asked before each run (it may
+            # block while questions are asked)
             missing.sort(key=lambda row: len(row[1]))
             step = _RUN if wait is not None else max(len(missing), 1)
             for lo in range(0, len(missing), step):
-                if lo and wait is not None and not wait():
+                if wait is not None and not wait():
                     report.stopped = ASKED_TO_STOP
                     break
                 run = missing[lo : lo + step]

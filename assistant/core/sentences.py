@@ -114,8 +114,7 @@ def _next_starts_sentence(text: str, pos: int) -> bool:
 
 def ends_sentence(text: str) -> bool:
     """Does the span end as a sentence does (. ! ?, then closing quotes)? A line without one is a heading, a photo
-    credit, a caption or a link teaser ("Germany holds back missiles", "Leon Neal/Getty Images"), or a sentence cut
-    at a chunk's edge."""
+    credit, a caption or a link teaser ("Germany holds back missiles", "Leon Neal/Getty Images")."""
     return bool(_ENDS.search(text))
 
 

@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.corpus import SHARED
 from bench.experiments.answer_latency import _forget
 
-ROOT = Path(__file__).resolve().parents[2]
-QUESTIONS = ROOT.parent / "shared" / "eval" / "realtimeqa" / "diplomacy_questions.jsonl"
+QUESTIONS = SHARED / "diplomacy_questions.jsonl"
 
 
 def _timed(bot: Any, question: str) -> tuple[float, float]:
