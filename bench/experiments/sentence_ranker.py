@@ -64,41 +64,16 @@ _QUOTE = re.compile(r"[\"“”]")
 
 @dataclass(frozen=True, slots=True)
 class RankerModel:
-    """Logistic regression over standardised ``FEATURES``."""
+    """Logistic regression over standardised ``FEATURES`` (an experiment: nothing reads it from a file)."""
 
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
-    fitted_on: str = ""
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         z = ((rows - np.array(self.mean)) / np.array(self.scale)) @ np.array(self.weights) + self.bias
         return np.asarray(1.0 / (1.0 + np.exp(-z)))
-
-    def to_json(self) -> str:
-        payload = {
-            "features": list(FEATURES),
-            "mean": list(self.mean),
-            "scale": list(self.scale),
-            "weights": list(self.weights),
-            "bias": self.bias,
-            "fitted_on": self.fitted_on,
-        }
-        return json.dumps(payload, indent=1) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> RankerModel:
-        payload = json.loads(text)
-        if tuple(payload["features"]) != FEATURES:
-            raise ValueError(f"sentence ranker was fitted on other features: {payload['features']}")
-        return cls(
-            tuple(payload["mean"]),
-            tuple(payload["scale"]),
-            tuple(payload["weights"]),
-            float(payload["bias"]),
-            payload.get("fitted_on", ""),
-        )
 
 
 def ranker_features(
