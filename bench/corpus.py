@@ -119,8 +119,12 @@ class RssSampler:
         self.seconds = time.perf_counter() - self._started
 
 
+# the settings that change what a bench measures when set in its environment
+REPRODUCED_ENV = ("ATTACHE_EMBED_BACKEND", "ATTACHE_INGEST_WORKERS")
+
+
 def reproduce(module: str) -> str:
-    """The command line that re-runs this bench as it was called, with a non-default embedder backend."""
-    backend = os.environ.get("ATTACHE_EMBED_BACKEND")
-    env = f"ATTACHE_EMBED_BACKEND={backend} " if backend else ""
+    """The command line that re-runs this bench as it was called, with the embedder backend and ingest workers
+    it ran with when they were set."""
+    env = "".join(f"{name}={os.environ[name]} " for name in REPRODUCED_ENV if os.environ.get(name))
     return " ".join([f"{env}nice -n 19 .venv/bin/python -m {module}", *sys.argv[1:]])

@@ -108,3 +108,17 @@ def test_warm_rows_appear_only_when_the_warm_pass_ran() -> None:
     assert _row(text, "whole answer p50 after it, ms")[1:3] == ["25.0", NO_ANSWERER]
     assert _row(text, "first text p95 after it, ms")[1] == "20.0"
     assert _row(text, "whole answer p50, ms")[1] == "100.0"  # the cold rows stay as they were
+
+
+def test_the_reproduce_line_carries_the_embedder_and_workers_it_ran_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.corpus import reproduce
+
+    monkeypatch.setattr("sys.argv", ["headline.py", "--size", "full"])
+    monkeypatch.delenv("ATTACHE_EMBED_BACKEND", raising=False)
+    monkeypatch.delenv("ATTACHE_INGEST_WORKERS", raising=False)
+    assert reproduce("bench.headline") == "nice -n 19 .venv/bin/python -m bench.headline --size full"
+    monkeypatch.setenv("ATTACHE_EMBED_BACKEND", "onnx-pc")
+    monkeypatch.setenv("ATTACHE_INGEST_WORKERS", "2")
+    line = reproduce("bench.headline")
+    assert line.startswith("ATTACHE_EMBED_BACKEND=onnx-pc ATTACHE_INGEST_WORKERS=2 nice -n 19 ")
+    assert line.endswith("-m bench.headline --size full")
