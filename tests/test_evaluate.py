@@ -80,6 +80,28 @@ def test_an_answer_leads_when_its_first_sentence_states_a_key_fact() -> None:
     assert summarise(rows)["answer_leads"].value == 0.5 and summarise(rows)["answer_leads"].n == 2
 
 
+def test_padding_an_answer_shows_in_its_share_of_sentences_with_a_fact_and_its_length() -> None:
+    q = EvalQuestion(id="q1", question="Where did they meet?", key_facts=("Vienna",))
+    passages = [_passage(1, 0, 31)]
+
+    def answer(*texts: str) -> Answer:
+        whole = _answer(" ".join(texts), passages, [(1, 0, 31)])
+        return replace(whole, sentences=tuple(Sentence(t, (1,)) for t in texts))
+
+    short = answer("Envoys met in Vienna on Monday [1].")
+    padded = answer("Envoys met in Vienna on Monday [1].", "Talks went on [1].", "They will meet again [1].")
+    assert score(q, short, {"a1": ARTICLE})["fact_sentences"] == 1
+    assert score(q, padded, {"a1": ARTICLE})["fact_sentences"] == 1
+    assert score(q, padded, {"a1": ARTICLE})["answer_words"] == 16
+    m = summarise([_row(q, short), _row(q, padded)], with_ci=False)
+    assert m["answer_pass_rate"].value == 1.0  # both state the fact: the pass rate cannot tell them apart
+    assert m["fact_sentence_rate"].value == pytest.approx(2 / 4) and m["fact_sentence_rate"].n == 4
+    assert m["answer_words_p50"].value == pytest.approx((7 + 16) / 2)  # as the reader sees them
+    refused = _answer("The sources don't say.", passages, [], abstained=True)
+    assert score(q, refused, {"a1": ARTICLE})["answer_words"] is None
+    assert score(q, refused, {"a1": ARTICLE})["fact_sentences"] is None
+
+
 def test_wrong_offsets_are_not_exact() -> None:
     q = EvalQuestion(id="q", question="?", key_facts=("Vienna",))
     p = _passage(1, 0, 31)

@@ -23,6 +23,9 @@ Definitions (aligned with Ragas / ALCE names; see docs/evaluation.md):
 - ``follow_up_correct``: conversation turns after the first that pass (answerable) or are refused (must-abstain).
 - ``answer_leads``: share of answers stating a key fact whose first sentence states one (the answer leads with
   what answers, not with a lead-in), answerable only.
+- ``fact_sentence_rate``: share of the sentences of answers to answerable questions that state a key fact (how much
+  of an answer is its answer: longer answers find more key facts, and this falls as they pad).
+- ``answer_words_p50``: median words of the answers given (not refusals).
 - latency p50 / p95 of the whole answer, in ms.
 
 A rate with no eligible question is ``None`` ("n/a"), never NaN. Intervals are percentile bootstrap (2,000
@@ -116,6 +119,12 @@ def score(question: EvalQuestion, answer: Answer, articles: dict[str, Article]) 
         "citations_supported": sum(1 for c in answer.citations if c.verdict == "supported"),
         "grounded": (all(s.verdict == "supported" for s in sentences) if sentences and not answer.abstained else None),
         "leads": any(contains(sentences[0].text, f) for f in facts) if facts and sentences else None,
+        "fact_sentences": (
+            sum(1 for s in sentences if any(contains(s.text, f) for f in facts))
+            if question.key_facts and sentences
+            else None
+        ),
+        "answer_words": len(answer.text.split()) if not answer.abstained else None,
         "repaired_sentences": answer.repaired_sentences,
         "dropped_sentences": answer.dropped_sentences,
     }
@@ -182,10 +191,14 @@ def summarise(rows: list[Row], with_ci: bool = True) -> dict[str, Metric]:
     metrics["abstention_precision"] = rate([float(not r["answerable"]) for r in abstained])
     metrics["wrong_abstention_rate"] = rate([float(r["abstained"]) for r in answerable])
     metrics["answer_leads"] = rate([float(r["leads"]) for r in answerable if r.get("leads") is not None])
+    with_facts = [r for r in answerable if r.get("fact_sentences") is not None]
+    metrics["fact_sentence_rate"] = pooled(with_facts, "fact_sentences", "sentences_total")
     metrics["error_rate"] = rate([float(bool(r.get("error"))) for r in rows])
     if follow_ups := [r for r in done if (r.get("turn") or 0) > 1]:
         correct = [float(r["passed"] if r["answerable"] else r["abstained"]) for r in follow_ups]
         metrics["follow_up_correct"] = rate(correct)
+    words = [float(r["answer_words"]) for r in done if r.get("answer_words") is not None]
+    metrics["answer_words_p50"] = Metric(float(np.percentile(words, 50)) if words else None, None, None, len(words))
     latencies = [float(r["latency_ms"]) for r in done]
     for name, q in (("latency_p50_ms", 50), ("latency_p95_ms", 95)):
         value = float(np.percentile(latencies, q)) if latencies else None

@@ -19,9 +19,12 @@ RATE_METRICS = (
 )  # fmt: skip
 
 
+# metrics that are not rates: shown as numbers, not percentages
+PLAIN = ("latency", "mrr", "answer_words")
+
+
 def summary_table(metrics: dict[str, Metric]) -> list[tuple[str, str, int]]:
-    plain = ("latency", "mrr")
-    return [(name, m.fmt(percent=not name.startswith(plain)), m.n) for name, m in metrics.items()]
+    return [(name, m.fmt(percent=not name.startswith(PLAIN)), m.n) for name, m in metrics.items()]
 
 
 def format_halves(rows: list[Row], halves: list[str]) -> str:
@@ -34,7 +37,7 @@ def format_halves(rows: list[Row], halves: list[str]) -> str:
         for half in halves:
             metric = tables[half].get(name)
             cells.append(
-                f"{metric.fmt(percent=not name.startswith(('latency', 'mrr')))} ({metric.n})" if metric else ""
+                f"{metric.fmt(percent=not name.startswith(PLAIN))} ({metric.n})" if metric else ""
             )
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
