@@ -341,13 +341,13 @@ class AnsweringSettings(Group):
     model_config = _config("ATTACHE_")
 
     max_sentences: int = Field(
-        default=4,
+        default=6,
         ge=1,
         validation_alias=AliasChoices("ATTACHE_ANSWER_MAX_SENTENCES", "max_sentences"),
         description="Extractive answer length cap.",
     )
     max_words: int = Field(
-        default=110,
+        default=160,
         ge=20,
         validation_alias=AliasChoices("ATTACHE_ANSWER_MAX_WORDS", "max_words"),
         description="Extractive answer length cap in words.",
