@@ -34,7 +34,8 @@ For each size, one after the other, child processes (so that each figure's peak 
 A hit at k: the gold answer string is in one of the top-k chunks (``bench.retrieval``); both retrieve 10 per
 question (the naive pipeline hands its LLM the top 4). Retrieval latency is that call, query embedding included,
 after one warm-up. ``--home`` keeps each size's stores in ``DIR/<size>/`` with an ``ingest.json`` written when
-both ingests finished; ``--reuse`` skips the ingests of a size that has one (its ingest cells say "reused").
+both ingests finished; ``--reuse`` skips the ingests of a size that has one (its ingest rows are the figures that run
+recorded, dated in a note under the table).
 Prints the table, writes ``bench/results/headline.md`` and the table in ``docs/benchmarks.md`` between
 ``<!-- headline:start -->`` and ``<!-- headline:end -->`` (``--no-docs``: not).
 
@@ -77,7 +78,7 @@ START, END = "<!-- headline:start -->", "<!-- headline:end -->"
 SIZES = {"1k": 1_000, "10k": 0, "40k": 40_000, "full": 0}  # chunks of ours for a subset; 0: a whole pool
 NO_ANSWERER = "n/a (no answerer)"
 WARM_PASS = "idle warm pass (`python -m assistant warm`), s"
-REUSED = "reused"
+NOT_MEASURED = "not measured"
 
 
 # -- the figures ------------------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ REUSED = "reused"
 
 @dataclass
 class Side:
-    """One pipeline's figures at one size; ``None``: reused (ingest) or not measured."""
+    """One pipeline's figures at one size; ``None``: not measured."""
 
     articles: int = 0
     chunks: int = 0
@@ -117,7 +118,7 @@ class Result:
 
 
 def _num(value: float | None, digits: int) -> str:
-    return REUSED if value is None else f"{value:,.{digits}f}"
+    return NOT_MEASURED if value is None else f"{value:,.{digits}f}"
 
 
 def _rate(n: int, seconds: float | None) -> float | None:
@@ -153,7 +154,7 @@ def rows(r: Result) -> list[tuple[str, ...]]:
     ours_rate, naive_rate = _rate(o.chunks, o.ingest_s), _rate(n.chunks, n.ingest_s)
     alone = sum(r.ceiling_per_s) / 2 if r.ceiling_per_s else None
     to_ceiling = None if ours_rate is None or not alone else ours_rate / alone
-    ceiling = REUSED
+    ceiling = NOT_MEASURED
     if r.ceiling_per_s:
         ceiling = "{:,.2f} before, {:,.2f} after ({} chunks)".format(*r.ceiling_per_s, r.ceiling_chunks)
     return [
@@ -455,9 +456,9 @@ def measure(size: str, folder: Path, questions: list[Question], args: argparse.N
     ours = Side(
         articles=i["articles"],
         chunks=oq["chunks"],
-        ingest_s=None if reused else i["seconds"],
-        queryable_s=None if reused else i["seconds"] + i["index_seconds"],
-        ingest_rss_mb=None if reused else i["peak_rss_mb"],
+        ingest_s=i["seconds"],
+        queryable_s=i["seconds"] + i["index_seconds"],
+        ingest_rss_mb=i["peak_rss_mb"],
         answer_ms=oq["answer_ms"],
         first_text_ms=oq["first_text_ms"],
         query_rss_mb=oq["peak_rss_mb"],
@@ -466,8 +467,8 @@ def measure(size: str, folder: Path, questions: list[Question], args: argparse.N
     naive = Side(
         articles=int(n["articles"]),
         chunks=int(n["chunks"]),
-        ingest_s=None if reused else n["seconds"],
-        ingest_rss_mb=None if reused else n["peak_rss_mb"],
+        ingest_s=n["seconds"],
+        ingest_rss_mb=n["peak_rss_mb"],
         query_rss_mb=nq["peak_rss_mb"],
         **{k: nq[k] for k in query_keys},
     )
@@ -483,7 +484,10 @@ def measure(size: str, folder: Path, questions: list[Question], args: argparse.N
     if len(oq["first_text_ms"]) < len(questions):
         notes.append(f"{size}: {len(questions) - len(oq['first_text_ms'])} answers had no text (no passages).")
     notes.append(f"{size}: answering backend `{oq['backend']}`.")
-    ceiling = None if reused else tuple(i["ceiling_chunks"] / seconds for seconds in i["ceiling_seconds"])
+    ceiling = tuple(i["ceiling_chunks"] / seconds for seconds in i["ceiling_seconds"])
+    if reused:  # the ingest rows are what the run that built these stores recorded, not this run's
+        built = time.strftime("%Y-%m-%d %H:%M", time.localtime((folder / "ingest.json").stat().st_mtime))
+        notes.append(f"{size}: ingest rows as recorded by the run that built these stores ({built}, `--reuse`).")
     return Result(size, ours, naive, i["ceiling_chunks"], ceiling, notes), oq["embedder"]
 
 

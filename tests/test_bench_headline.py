@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.headline import DOCS, END, NO_ANSWERER, REUSED, START, Result, Side, table, write_between
+from bench.headline import DOCS, END, NO_ANSWERER, NOT_MEASURED, START, Result, Side, table, write_between
 
 
 def _result(reused: bool = False) -> Result:
@@ -55,7 +55,7 @@ def test_table_has_ours_naive_and_their_ratio() -> None:
     assert _row(text, "retrieval p50, ms")[1:4] == ["10.0", "20.0", "0.50"]
     assert _row(text, "whole answer p50, ms")[1:4] == ["100.0", NO_ANSWERER, ""]
     assert _row(text, "**ingest chunks/s ÷ embedder alone** (mean of both)")[1] == "**0.80**"  # 20 over (20+30)/2
-    assert _row(text, "ingest chunks/s")[4:7] == [REUSED, REUSED, ""]  # the second size's columns
+    assert _row(text, "ingest chunks/s")[4:7] == [NOT_MEASURED, NOT_MEASURED, ""]  # the second size's columns
     assert len(_row(text, "chunks stored")) == 7
 
 
