@@ -33,6 +33,12 @@ def _answer(text: str, passages: list[Passage], cites: list[tuple[int, int, int]
     return Answer("q", text, citations, tuple(passages), sentences, abstained, "why" if abstained else "")
 
 
+def _sentences(*texts: str) -> Answer:
+    """An answer of these sentences, each citing the article's first sentence."""
+    whole = _answer(" ".join(texts), [_passage(1, 0, 31)], [(1, 0, 31)])
+    return replace(whole, sentences=tuple(Sentence(t, (1,)) for t in texts))
+
+
 def _row(question: EvalQuestion, answer: Answer, **extra: Any) -> dict[str, Any]:
     return {
         "id": question.id,
@@ -64,15 +70,9 @@ def test_score_hand_computed() -> None:
 
 def test_an_answer_leads_when_its_first_sentence_states_a_key_fact() -> None:
     q = EvalQuestion(id="q1", question="Where did they meet?", key_facts=("Vienna",))
-    passages = [_passage(1, 0, 31)]
-
-    def answer(*texts: str) -> Answer:
-        whole = _answer(" ".join(texts), passages, [(1, 0, 31)])
-        return replace(whole, sentences=tuple(Sentence(t, (1,)) for t in texts))
-
-    leading = answer("Envoys met in Vienna on Monday [1].", "Talks went on [1].")
-    trailing = answer("Talks went on [1].", "Envoys met in Vienna on Monday [1].")
-    silent = answer("Talks went on [1].")
+    leading = _sentences("Envoys met in Vienna on Monday [1].", "Talks went on [1].")
+    trailing = _sentences("Talks went on [1].", "Envoys met in Vienna on Monday [1].")
+    silent = _sentences("Talks went on [1].")
     assert score(q, leading, {"a1": ARTICLE})["leads"] is True
     assert score(q, trailing, {"a1": ARTICLE})["leads"] is False
     assert score(q, silent, {"a1": ARTICLE})["leads"] is None  # no key fact stated: not counted
@@ -82,14 +82,8 @@ def test_an_answer_leads_when_its_first_sentence_states_a_key_fact() -> None:
 
 def test_padding_an_answer_shows_in_its_share_of_sentences_with_a_fact_and_its_length() -> None:
     q = EvalQuestion(id="q1", question="Where did they meet?", key_facts=("Vienna",))
-    passages = [_passage(1, 0, 31)]
-
-    def answer(*texts: str) -> Answer:
-        whole = _answer(" ".join(texts), passages, [(1, 0, 31)])
-        return replace(whole, sentences=tuple(Sentence(t, (1,)) for t in texts))
-
-    short = answer("Envoys met in Vienna on Monday [1].")
-    padded = answer("Envoys met in Vienna on Monday [1].", "Talks went on [1].", "They will meet again [1].")
+    short = _sentences("Envoys met in Vienna on Monday [1].")
+    padded = _sentences("Envoys met in Vienna on Monday [1].", "Talks went on [1].", "They will meet again [1].")
     assert score(q, short, {"a1": ARTICLE})["fact_sentences"] == 1
     assert score(q, padded, {"a1": ARTICLE})["fact_sentences"] == 1
     assert score(q, padded, {"a1": ARTICLE})["answer_words"] == 16
@@ -97,7 +91,7 @@ def test_padding_an_answer_shows_in_its_share_of_sentences_with_a_fact_and_its_l
     assert m["answer_pass_rate"].value == 1.0  # both state the fact: the pass rate cannot tell them apart
     assert m["fact_sentence_rate"].value == pytest.approx(2 / 4) and m["fact_sentence_rate"].n == 4
     assert m["answer_words_p50"].value == pytest.approx((7 + 16) / 2)  # as the reader sees them
-    refused = _answer("The sources don't say.", passages, [], abstained=True)
+    refused = _answer("The sources don't say.", [_passage(1, 0, 31)], [], abstained=True)
     assert score(q, refused, {"a1": ARTICLE})["answer_words"] is None
     assert score(q, refused, {"a1": ARTICLE})["fact_sentences"] is None
 
