@@ -36,9 +36,7 @@ def format_halves(rows: list[Row], halves: list[str]) -> str:
         cells = []
         for half in halves:
             metric = tables[half].get(name)
-            cells.append(
-                f"{metric.fmt(percent=not name.startswith(PLAIN))} ({metric.n})" if metric else ""
-            )
+            cells.append(f"{metric.fmt(percent=not name.startswith(PLAIN))} ({metric.n})" if metric else "")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
