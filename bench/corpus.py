@@ -120,7 +120,7 @@ class RssSampler:
 
 
 # the settings that change what a bench measures when set in its environment
-REPRODUCED_ENV = ("ATTACHE_EMBED_BACKEND", "ATTACHE_INGEST_WORKERS")
+REPRODUCED_ENV = ("ATTACHE_EMBED_BACKEND", "ATTACHE_EMBED_RUNTIME", "ATTACHE_INGEST_WORKERS")
 
 
 def reproduce(module: str) -> str:

@@ -306,7 +306,7 @@ def ours_queries(home: Path, questions: list[Question]) -> dict[str, Any]:
     bot.close()
     return {
         **out,
-        "embedder": embedder.name,
+        "embedder": bot.embedder_label,  # the name, and the runtime that computed (OpenVINO or onnxruntime)
         "backend": bot.backend_label,
         "chunks": store.count_chunks(),
         "answer_ms": whole,

@@ -117,9 +117,12 @@ def test_the_reproduce_line_carries_the_embedder_and_workers_it_ran_with(monkeyp
     monkeypatch.setattr("sys.argv", ["headline.py", "--size", "full"])
     monkeypatch.delenv("ATTACHE_EMBED_BACKEND", raising=False)
     monkeypatch.delenv("ATTACHE_INGEST_WORKERS", raising=False)
+    monkeypatch.delenv("ATTACHE_EMBED_RUNTIME", raising=False)
     assert reproduce("bench.headline") == "nice -n 19 .venv/bin/python -m bench.headline --size full"
     monkeypatch.setenv("ATTACHE_EMBED_BACKEND", "onnx-pc")
     monkeypatch.setenv("ATTACHE_INGEST_WORKERS", "2")
+    monkeypatch.setenv("ATTACHE_EMBED_RUNTIME", "onnxruntime")
     line = reproduce("bench.headline")
-    assert line.startswith("ATTACHE_EMBED_BACKEND=onnx-pc ATTACHE_INGEST_WORKERS=2 nice -n 19 ")
+    env = "ATTACHE_EMBED_BACKEND=onnx-pc ATTACHE_EMBED_RUNTIME=onnxruntime ATTACHE_INGEST_WORKERS=2"
+    assert line.startswith(f"{env} nice -n 19 ")
     assert line.endswith("-m bench.headline --size full")

@@ -14,8 +14,14 @@ import pytest
 
 from assistant.core.errors import ConfigError, EmbeddingError
 from assistant.models import embedders
-from assistant.models.embedders import OnnxMiniLM, build_embedder
-from tests.conftest import SEEDS, make_settings
+from assistant.models.embedders import (
+    CachedEmbedder,
+    EmbedderPool,
+    OnnxMiniLM,
+    build_embedder,
+    describe,
+)
+from tests.conftest import SEEDS, OtherEmbedder, make_settings
 
 SHORT = [
     "Blinken met Xi Jinping in Beijing to stabilise relations.",
@@ -91,3 +97,10 @@ def test_auto_falls_back_to_onnxruntime_when_openvino_cannot_load(
         OnnxMiniLM(runtime="openvino")
     monkeypatch.setattr(embedders, "openvino_available", lambda: False)  # not installed on this platform
     assert OnnxMiniLM(runtime="auto").runtime == "onnxruntime"
+
+
+def test_the_settings_panel_says_where_the_embedder_computes(runtimes: dict[str, OnnxMiniLM]) -> None:
+    assert describe(runtimes["openvino"]) in ("local ONNX on OpenVINO, bf16", "local ONNX on OpenVINO, f32")
+    pooled = CachedEmbedder(EmbedderPool([runtimes["onnxruntime"], runtimes["onnxruntime"]]))
+    assert describe(pooled) == "local ONNX on onnxruntime, f32"
+    assert describe(OtherEmbedder()) == "OtherEmbedder"  # not ours: its class

@@ -36,7 +36,17 @@ PUBLIC = [
     "TextEvent",
     "answer",
 ]
-HEAVY = ("chromadb", "langchain_core", "langchain_openai", "gradio", "onnxruntime", "openai", "tokenizers", "numpy")
+HEAVY = (
+    "chromadb",
+    "langchain_core",
+    "langchain_openai",
+    "gradio",
+    "onnxruntime",
+    "openvino",
+    "openai",
+    "tokenizers",
+    "numpy",
+)
 
 # room → the rooms it may import (its own always allowed)
 ALLOWED: dict[str, set[str]] = {

@@ -250,6 +250,7 @@ def test_settings_show_the_backend_and_offline_mode(assistant: Assistant) -> Non
     panel = settings_html(assistant, [".txt"])
     assert "offline extractive mode" in panel and "none: offline extractive mode" in panel
     assert assistant.embedder.name in panel
+    assert "384 dimensions, local ONNX on OpenVINO, " in panel  # the runtime the default install has
 
 
 def test_page_builds_with_assets(assistant: Assistant) -> None:

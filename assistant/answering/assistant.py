@@ -42,7 +42,7 @@ from assistant.core.types import (
 )
 from assistant.history.records import ConversationRecord
 from assistant.history.store import LOCAL_USER, ConversationStore
-from assistant.models.embedders import CachedEmbedder, Embedder, build_embedder
+from assistant.models.embedders import CachedEmbedder, Embedder, build_embedder, describe
 from assistant.retrieval.dates import resolve_window
 from assistant.retrieval.retriever import Retriever
 from assistant.store.chroma import Store, settle_embedder
@@ -75,6 +75,11 @@ class Assistant:
     @property
     def backend_label(self) -> str:
         return self.answerer.label
+
+    @property
+    def embedder_label(self) -> str:
+        """The embedder, its size and where it computes ("… (384 dimensions, local ONNX on OpenVINO, bf16)")."""
+        return f"{self.embedder.name} ({self.embedder.dim} dimensions, {describe(self.embedder)})"
 
     def close(self) -> None:
         """Stop the warmer and the local model server, if this assistant started them."""

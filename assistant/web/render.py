@@ -384,7 +384,7 @@ def settings_html(assistant: Assistant, upload_types: Sequence[str]) -> str:
     rows = [
         ("Backend", assistant.backend_label),
         ("Model", assistant.answerer.model_name),
-        ("Embedder", f"{assistant.embedder.name} ({assistant.embedder.dim} dimensions, local ONNX)"),
+        ("Embedder", assistant.embedder_label),
         ("Library", f"{s.home} (ATTACHE_HOME)"),
         ("Retrieval", f"top {s.retrieval.top_k} passages, at most {s.retrieval.max_chunks_per_article} per article"),
         ("Uploads", f"{' '.join(upload_types)}; at most {s.ingest.max_file_mb:g} MiB a file"),
