@@ -202,6 +202,18 @@ def test_a_name_the_sources_never_mention_is_given_as_the_question_spells_it(emb
         assert composed.reason.startswith("The sources don't say: they never mention Timor Leste. ")
 
 
+def test_an_acronym_the_sources_spell_out_or_leave_out_is_not_an_unnamed_name(embedder: Any, tmp_path: Path) -> None:
+    # the passage says "defence ministry" and "Shoigu", never "MOD": an abbreviation the articles write out (or
+    # replace by the name it qualifies) is no sign they are silent; a name they lack still is (Timor-Leste, above)
+    answerer = ExtractiveAnswerer(embedder, make_settings(tmp_path))
+    composed = answerer.compose("Who is taking over from Shoigu at the MOD?", [_passage(ON_TOPIC), _passage(ANSWERING)])
+    assert composed.rule != "unnamed_entity"
+    assert not composed.abstained and composed.citations
+    spelled = answerer.compose("Who is taking over from Shoigu at the MOD in Kazan?", [_passage(ANSWERING)])
+    assert spelled.abstained and spelled.rule == "unnamed_entity"
+    assert "they never mention Kazan." in spelled.reason
+
+
 def test_a_place_the_conversation_already_named_does_not_fill_the_slot() -> None:
     # "And where else is he stopping?" after "When is Blinken going to China?" carries "going China"
     follow_up = slot_of("Where else is Blinken stopping?", "going China")

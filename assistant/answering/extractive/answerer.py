@@ -443,6 +443,10 @@ _abstain = Draft.refusal
 _ANSWERS_SLOPE, _ANSWERS_INTERCEPT = 6.54, -5.12
 
 
+# an all-capitals abbreviation of two to six letters: "NSC", "WNBA", "OPEC"
+_ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
+
+
 def answers_probability(score: float) -> float:
     """The probability that a sentence of this score answers the question (not only that it is quoted right)."""
     return round(1.0 / (1.0 + float(np.exp(-(_ANSWERS_SLOPE * score + _ANSWERS_INTERCEPT)))), 3)
@@ -499,7 +503,10 @@ class ExtractiveAnswerer:
         summary = summary_request(question)
         asked = summary_topic(question) if summary else question  # a briefing is checked on its topic
         evidence = set().union(*(content_stems(f"{p.chunk.title} {p.chunk.text}") for p in passages))
-        missing = [e for e in entities(asked) if not mentioned(e, evidence)]
+        # an acronym the passages lack is no sign they are silent: they may spell it out ("National Security
+        # Council" for "NSC") or name what it qualifies ("Griner" for "the WNBA star")
+        acronyms = {stem(a) for a in _ACRONYM.findall(asked)}
+        missing = [e for e in entities(asked) if not mentioned(e, evidence) and not set(e) <= acronyms]
         if missing and "unnamed_entity" in rules:
             named = self._named(asked, missing)
             return _abstain(f"The sources don't say: they never mention {named}." + close, rule="unnamed_entity")
