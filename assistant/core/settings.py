@@ -381,7 +381,8 @@ class AnsweringSettings(Group):
     refusal_rules: tuple[str, ...] = Field(
         default=("unnamed_entity", "instruction", "min_score", "slot", "unsaid"),
         description="Extractive: the refusal rules that are on (JSON list): unnamed_entity (a name of the question, "
-        "not an acronym, appears in no passage), instruction (an order to set the sources aside or write something else), "
+        "not an acronym, appears in no passage), instruction (an order to set the sources aside or write something "
+        "else), "
         "min_score (no sentence scores abstain_min_score), slot (no strong sentence names the country / person / "
         "number asked for), unsaid (\"Did X say anything about T?\": none of the sentences giving X's words names T). "
         "Off by default, refusing more answerable questions than they caught must-abstain ones "
