@@ -209,9 +209,9 @@ def test_an_acronym_the_sources_spell_out_or_leave_out_is_not_an_unnamed_name(em
     composed = answerer.compose("Who is taking over from Shoigu at the MOD?", [_passage(ON_TOPIC), _passage(ANSWERING)])
     assert composed.rule != "unnamed_entity"
     assert not composed.abstained and composed.citations
-    spelled = answerer.compose("Who is taking over from Shoigu at the MOD in Kazan?", [_passage(ANSWERING)])
-    assert spelled.abstained and spelled.rule == "unnamed_entity"
-    assert "they never mention Kazan." in spelled.reason
+    unnamed = answerer.compose("Who is taking over from Shoigu at the MOD in Kazan?", [_passage(ANSWERING)])
+    assert unnamed.abstained and unnamed.rule == "unnamed_entity"
+    assert "they never mention Kazan." in unnamed.reason
 
 
 def test_a_place_the_conversation_already_named_does_not_fill_the_slot() -> None:

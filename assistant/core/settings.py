@@ -382,10 +382,9 @@ class AnsweringSettings(Group):
         default=("unnamed_entity", "instruction", "min_score", "slot", "unsaid"),
         description="Extractive: the refusal rules that are on (JSON list): unnamed_entity (a name of the question, "
         "not an acronym, appears in no passage), instruction (an order to set the sources aside or write something "
-        "else), "
-        "min_score (no sentence scores abstain_min_score), slot (no strong sentence names the country / person / "
-        "number asked for), unsaid (\"Did X say anything about T?\": none of the sentences giving X's words names T). "
-        "Off by default, refusing more answerable questions than they caught must-abstain ones "
+        "else), min_score (no sentence scores abstain_min_score), slot (no strong sentence names the country / "
+        "person / number asked for), unsaid ('Did X say anything about T?': none of the sentences giving X's words "
+        "names T). Off by default, refusing more answerable questions than they caught must-abstain ones "
         "on seeds/eval (docs/evaluation.md): off_topic (none of its topic words appears) and polar (no sentence "
         "covers a yes/no question's topic).",
     )

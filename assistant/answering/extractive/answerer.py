@@ -52,6 +52,8 @@ _MIN_SENTENCE_WORDS = 4
 # a link to another story, not a sentence of this one ("More:Biden sets huge new tariffs …", "READ MORE: …")
 _LINK_LINE = re.compile(r"^\W*(?:more|read more|related|see also|also read|watch|listen)\s*:", re.I)
 _ASKS = re.compile(r"\?[\"'”’)\]]*\s*$")
+# an all-capitals abbreviation of two to six letters: "NSC", "WNBA", "OPEC"
+_ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
 # A yes/no question ("Did they sign a deal?") needs a sentence that names what it asks about.
 _POLAR = re.compile(
     r"^(?:[^,?]*,\s*)?(?:so|and|but|then)?\s*(did|does|do|is|are|was|were|will|has|have|had|can|could|would|should)\s",
@@ -441,10 +443,6 @@ _abstain = Draft.refusal
 # seeds/eval (the sentences each answer keeps, positive when one holds a key fact) by
 # bench/training/answer_confidence.py, whose page has the reliability on both halves.
 _ANSWERS_SLOPE, _ANSWERS_INTERCEPT = 6.54, -5.12
-
-
-# an all-capitals abbreviation of two to six letters: "NSC", "WNBA", "OPEC"
-_ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
 
 
 def answers_probability(score: float) -> float:
