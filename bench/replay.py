@@ -11,7 +11,10 @@ sources would. Then the real chain parses the markers and runs the grounding che
 
 Counted per sentence: a correct sentence is *kept* when the answer keeps it (supported or weak), *lost* when it
 is dropped or marked unsupported; a planted one is *caught* when dropped or marked unsupported, *passed* when
-kept. Items are split once into tune and test halves by the SHA-1 parity of their id
+kept. Both are also counted over the sentences whose cited text retrieval put among the model's sources: the
+hand-written answers cite article text chosen without knowing what the chain retrieves, and a sentence resting on
+text the model was never shown is one no model reading its sources writes (dropping it is right; what lost it is
+retrieval, not the check). Items are split once into tune and test halves by the SHA-1 parity of their id
 (:func:`assistant.evaluate.questions.split_of`); thresholds are chosen on tune, CI gates on test
 (``tests/test_replay.py``).
 
@@ -88,6 +91,7 @@ class Outcome:
     text: str
     cited: tuple[int, ...]  # the numbers the "model" wrote
     support: float = 0.0  # the check's score of the kept sentence
+    given: bool = True  # every text it cites was in a source the model was given (retrieval found it)
 
     @property
     def kept(self) -> bool:
@@ -131,18 +135,20 @@ def sources_of(request: dict[str, Any]) -> dict[int, str]:
     return {int(n): body for n, body in _SOURCE.findall(system)}
 
 
-def reply_for(item: ReplayItem, request: dict[str, Any]) -> tuple[str, list[tuple[int, ...]]]:
-    """The item's answer with markers naming the best-ranked source holding each cited text; and those markers.
+def reply_for(item: ReplayItem, request: dict[str, Any]) -> tuple[str, list[tuple[int, ...]], list[bool]]:
+    """The item's answer with markers naming the best-ranked source holding each cited text; those markers; and
+    per sentence, whether every text it cites was in the sources.
 
     Text a sentence cites that no source holds is cited as [1] (the model had to cite something)."""
     sources = sources_of(request)
-    parts, cited = [], []
+    parts, cited, given = [], [], []
     for sentence in item.sentences:
         numbers = tuple(dict.fromkeys(min((n for n, b in sources.items() if c in b), default=1) for c in sentence.cite))
         cited.append(numbers)
+        given.append(all(any(c in b for b in sources.values()) for c in sentence.cite))
         body, stop = re.fullmatch(r"(.*?)([.!?]*)", sentence.text, re.S).groups()  # type: ignore[union-attr]
         parts.append(f"{body} {''.join(f'[{n}]' for n in numbers)}{stop}")
-    return " ".join(parts), cited
+    return " ".join(parts), cited, given
 
 
 def _bare(text: str) -> str:
@@ -153,32 +159,39 @@ def replay(items: Iterable[ReplayItem], assistant: Assistant, state: Any) -> lis
     """Ask every item's question through ``assistant`` (generative, pointed at the stub whose ``state`` this is)."""
     outcomes: list[Outcome] = []
     for item in items:
-        written: list[list[tuple[int, ...]]] = []
+        written: list[tuple[list[tuple[int, ...]], list[bool]]] = []
 
-        def next_reply(item: ReplayItem = item, written: list[list[tuple[int, ...]]] = written) -> str:
-            text, cited = reply_for(item, state.requests[-1])
-            written.append(cited)
+        def next_reply(item: ReplayItem = item, written: list[Any] = written) -> str:
+            text, cited, given = reply_for(item, state.requests[-1])
+            written.append((cited, given))
             return text
 
         state.next_reply = next_reply
         answer = assistant.answer(item.question)
         assert len(written) == 1, f"{item.id}: the model was asked {len(written)} times"
         kept = {_bare(s.text): s for s in answer.sentences}
-        for sentence, cited in zip(item.sentences, written[0], strict=True):
+        for sentence, cited, given in zip(item.sentences, *written[0], strict=True):
             found = kept.get(_bare(sentence.text))
             verdict = (found.verdict or "supported") if found else DROPPED
             support = found.support if found else 0.0
-            outcomes.append(Outcome(item.id, item.half, sentence.label, verdict, sentence.text, cited, support))
+            outcomes.append(Outcome(item.id, item.half, sentence.label, verdict, sentence.text, cited, support, given))
     return outcomes
 
 
 def rates(outcomes: Sequence[Outcome]) -> dict[str, float]:
-    """Share of correct sentences kept and of planted ones caught."""
+    """Share of correct sentences kept and of planted ones caught; ``kept_given`` and ``caught_given`` the same
+    over the sentences whose cited text retrieval gave the model (a sentence resting on text the model was not
+    shown is one no model reading its sources writes, and dropping it is right: it is the chain's retrieval, not
+    the grounding check, that lost it)."""
     correct = [o for o in outcomes if o.label == CORRECT]
     planted = [o for o in outcomes if o.label != CORRECT]
+    shown = [o for o in correct if o.given]
+    planted_shown = [o for o in planted if o.given]
     return {
         "kept": sum(o.kept for o in correct) / max(len(correct), 1),
         "caught": sum(not o.kept for o in planted) / max(len(planted), 1),
+        "kept_given": sum(o.kept for o in shown) / max(len(shown), 1),
+        "caught_given": sum(not o.kept for o in planted_shown) / max(len(planted_shown), 1),
     }
 
 
@@ -217,8 +230,9 @@ def table(outcomes: Sequence[Outcome]) -> list[str]:
     halves = ("tune", "test", "all")
     pick = {h: [o for o in outcomes if h == "all" or o.half == h] for h in halves}
     lines = [
-        "| half | correct | supported | weak | lost | **kept** | planted | **caught** | passed as weak | passed as ✓ |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| half | correct | supported | weak | lost | **kept** | kept, cited text retrieved | planted | **caught** "
+        "| caught, cited text retrieved | passed as weak | passed as ✓ |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for h in halves:
         correct = Counter(o.verdict for o in pick[h] if o.label == CORRECT)
@@ -226,9 +240,13 @@ def table(outcomes: Sequence[Outcome]) -> list[str]:
         n_c, n_p = sum(correct.values()), sum(planted.values())
         lost = correct["unsupported"] + correct[DROPPED]
         caught = planted["unsupported"] + planted[DROPPED]
+        shown = [o for o in pick[h] if o.label == CORRECT and o.given]
+        planted_shown = [o for o in pick[h] if o.label != CORRECT and o.given]
         lines.append(
             f"| {h} | {n_c} | {correct['supported']} | {correct['weak']} | {lost} | {_pct(n_c - lost, n_c)} "
-            f"| {n_p} | {_pct(caught, n_p)} | {planted['weak']} | {planted['supported']} |"
+            f"| {_pct(sum(o.kept for o in shown), len(shown))} | {n_p} | {_pct(caught, n_p)} "
+            f"| {_pct(sum(not o.kept for o in planted_shown), len(planted_shown))} "
+            f"| {planted['weak']} | {planted['supported']} |"
         )
     lines += ["", "Planted errors caught (dropped or marked unsupported), per kind:", ""]
     lines += ["| kind | tune | test | all |", "|---|---|---|---|"]
