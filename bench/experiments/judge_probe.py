@@ -155,6 +155,22 @@ def _logits(tokenizer: Any, model: Any, qs: list[str], ss: list[str]) -> list[fl
     return out
 
 
+def _step(tokenizer: Any, model: Any, loss_of: Any, opt: Any, sched: Any, batch: list[dict[str, Any]]) -> None:
+    """One optimiser step on a batch of {"q", "s", "y"} pairs."""
+    import torch
+
+    enc = tokenizer(
+        [r["q"] for r in batch], [r["s"] for r in batch], truncation=True, max_length=MAX_TOKENS,
+        padding=True, return_tensors="pt",
+    )  # fmt: skip
+    loss = loss_of(model(**enc).logits[:, 0], torch.tensor([float(r["y"]) for r in batch]))
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
+    opt.zero_grad()
+
+
 def train(pairs_path: Path, model_dir: Path, epochs: float, minutes: float) -> None:
     import importlib.util
 
@@ -192,16 +208,7 @@ def train(pairs_path: Path, model_dir: Path, epochs: float, minutes: float) -> N
     started = time.time()
     model.train()
     for step, batch in enumerate(batches(), start=1):
-        enc = tokenizer(
-            [r["q"] for r in batch], [r["s"] for r in batch], truncation=True, max_length=MAX_TOKENS,
-            padding=True, return_tensors="pt",
-        )  # fmt: skip
-        loss = loss_of(model(**enc).logits[:, 0], torch.tensor([float(r["y"]) for r in batch]))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        opt.zero_grad()
+        _step(tokenizer, model, loss_of, opt, sched, batch)
         if step % 300 == 0:
             print(
                 f"step {step}/{total}, {time.time() - started:.0f} s: validation AUC {validation():.3f}",
@@ -294,16 +301,7 @@ def finetune(dumps: list[Path], fold: str, init: Path, model_dir: Path, epochs: 
         order = rng.sample(rows, len(rows))
         for i in range(0, len(order), BATCH):
             batch = order[i : i + BATCH]
-            enc = tokenizer(
-                [r["q"] for r in batch], [r["s"] for r in batch], truncation=True, max_length=MAX_TOKENS,
-                padding=True, return_tensors="pt",
-            )  # fmt: skip
-            loss = loss_of(model(**enc).logits[:, 0], torch.tensor([float(r["y"]) for r in batch]))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
+            _step(tokenizer, model, loss_of, opt, sched, batch)
             step += 1
             if step >= total:
                 break
