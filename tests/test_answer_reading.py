@@ -22,6 +22,7 @@ from assistant.answering.extractive.answerer import (
     statement_question,
     summary_request,
     summary_speaker,
+    summary_topic,
 )
 from assistant.core.gazetteer import capital_aliases
 from assistant.core.lexical import IdfTable, answer_type, content_stems, entities, has_answer_type, mentioned
@@ -313,10 +314,19 @@ def test_a_term_the_sentence_lacks_counts_by_its_alias_at_the_alias_weight() -> 
         # a question about a briefing asks for no briefing
         ("Could reporters put questions to Wang at his press briefing?", None),
         ("What did the spokesman say in the news briefing room?", None),
+        ("Sum that up in two sentences.", (2, False)),
+        ("Sum up who is doing what.", (5, False)),
+        ("What was the sum of the aid package?", None),  # a sum asked about, not a summing up
     ],
 )
 def test_summary_requests_and_their_length(question: str, asked: tuple[int, bool] | None) -> None:
     assert summary_request(question) == asked
+
+
+def test_a_summing_up_that_points_back_has_no_topic_of_its_own() -> None:
+    assert summary_topic("Sum that up in two sentences.") == ""  # the conversation's topic, then
+    assert summary_topic("Sum up who is doing what in two sentences.") == "who is doing what"
+    assert summary_topic("Brief me on the Doha talks.") == "Doha talks"
 
 
 REACTIONS = (
