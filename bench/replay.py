@@ -159,9 +159,11 @@ def replay(items: Iterable[ReplayItem], assistant: Assistant, state: Any) -> lis
     """Ask every item's question through ``assistant`` (generative, pointed at the stub whose ``state`` this is)."""
     outcomes: list[Outcome] = []
     for item in items:
-        written: list[tuple[list[tuple[int, ...]], list[bool]]] = []
+        written: list[tuple[list[tuple[int, ...]], list[bool]]] = []  # the markers and the given flags
 
-        def next_reply(item: ReplayItem = item, written: list[Any] = written) -> str:
+        def next_reply(
+            item: ReplayItem = item, written: list[tuple[list[tuple[int, ...]], list[bool]]] = written
+        ) -> str:
             text, cited, given = reply_for(item, state.requests[-1])
             written.append((cited, given))
             return text
