@@ -264,7 +264,8 @@ def score(model_dir: Path, dump_path: Path, out: Path) -> None:
 
 
 def fold_of(item_id: str) -> str:
-    """The cross-fitting fold of a question set item: a conversation's turns share their conversation's."""
+    """The cross-fitting fold of a question set item: a conversation's turns share their conversation's. CRC-32,
+    not the SHA-1 parity that makes the tune and test halves (``split_of``): every tune item has the same parity."""
     return str(zlib.crc32(item_id.split("#")[0].encode()) % 2)
 
 

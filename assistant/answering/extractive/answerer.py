@@ -381,21 +381,22 @@ def asks_for_list(question: str) -> bool:
     return noun.lower() not in STOPWORDS and not noun[0].isupper()
 
 
+# what is left of "Sum that up." once the asking is taken out: no topic of its own (the conversation's, then)
+_POINTER = frozenset({"it", "that", "this", "them", "those", "things", "everything"})
+_SUM_UP = rf"sum(?:\s+(?:{'|'.join(sorted(_POINTER))}))?\s+up"  # "sum up", "sum that up"
 _SUMMARY = re.compile(
     # "briefing" as a request ("a briefing on …"), not the event a question is about ("at his press briefing")
     r"\b(summar(?:y|ise|ize)|brief(?:ing)? me|(?<!press )(?<!news )(?<!media )briefing(?! room)|rundown|overview|"
-    r"recap|run me through|main points|key points|sum(?:\s+(?:it|that|this|them|those|things|everything))?\s+up|"
+    rf"recap|run me through|main points|key points|{_SUM_UP}|"
     r"main takeaways?|takeaways|the gist|bullets?|bullet points?|what happened|catch me up|give me the story)\b",
     re.I,
 )
 _REQUEST_WORDS = re.compile(
     r"\b(summar(?:y|ise|ize)|brief(?:ing)?|me|on|give|a|an|the|quick|short|rundown|overview|recap|run|through|main|"
     r"key|points?|takeaways?|gist|in|bullets?|lines?|sentences?|coverage|of|please|"
-    r"what happened|catch up|story|sum(?:\s+(?:it|that|this|them|those|things|everything))?\s+up)\b",
+    rf"what happened|catch up|story|{_SUM_UP})\b",
     re.I,
 )
-# what is left of "Sum that up." once the asking is taken out: no topic of its own (the conversation's, then)
-_POINTER = frozenset({"it", "that", "this", "them", "those", "things", "everything"})
 _COUNT = {"two": 2, "three": 3, "four": 4, "five": 5}
 _HOW_MANY = re.compile(r"\b(two|three|four|five|[2-9])[\s-]+(?:bullets?|bullet points|points|sentences|lines)\b", re.I)
 
