@@ -22,6 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -262,8 +263,12 @@ class OnnxMiniLM:
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         with self._lock:  # one run at a time: the session already uses every core
             if self._request is not None:
-                # the request reuses its output buffer on the next run: copy out of it
-                return cast(Vectors, np.array(self._request.infer(feeds)["last_hidden_state"], dtype=np.float32))
+                # share_inputs: the request reads the arrays in place; copying them into its own input tensors
+                # (the default) deadlocked now and then with two pool members running at once (ingest --workers
+                # 2: 4 of 40 runs hung there, with one runtime or one per member; 0 of 120 sharing). The request
+                # reuses its output buffer on the next run: copy out of it.
+                out = self._request.infer(feeds, share_inputs=True)["last_hidden_state"]
+                return cast(Vectors, np.array(out, dtype=np.float32))
             (hidden,) = self._session.run(["last_hidden_state"], feeds, options)
         return cast(Vectors, hidden)
 
@@ -283,12 +288,18 @@ def _onnxruntime_session(path: Path, threads: int) -> Any:
 
 def _openvino_request(path: Path, threads: int) -> Any:
     """An OpenVINO infer request for the ONNX file at ``path`` on the CPU (compiling takes ~0.2 s)."""
-    import openvino
-
     config: dict[str, Any] = dict(OPENVINO_CONFIG)
     if threads:
         config["INFERENCE_NUM_THREADS"] = threads
-    return openvino.Core().compile_model(str(path), "CPU", config).create_infer_request()
+    return _openvino_core().compile_model(str(path), "CPU", config).create_infer_request()
+
+
+@cache
+def _openvino_core() -> Any:
+    """One OpenVINO runtime per process, as OpenVINO advises (one per pool member did not cause the hang above)."""
+    import openvino
+
+    return openvino.Core()
 
 
 def embed_sorted(embedder: Embedder, texts: Sequence[str], batch_size: int) -> Vectors:
